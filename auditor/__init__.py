@@ -1,0 +1,1 @@
+"""The auditor: bytes in, findings out. No network, no database."""

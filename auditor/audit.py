@@ -1,0 +1,138 @@
+"""The auditor's entry point: bytes (or a Document) and what is known about them -> AuditResult."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from auditor.document import Document
+from auditor.extract import extract
+from auditor.findings import Finding, severity_rank
+from auditor.report import AnnualReport, parse_report
+from auditor.rules import Rule, run_rules, selected_rules
+
+RULESET_VERSION = "2026.11.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
+
+
+@dataclass
+class PreviousReport:
+    """Last year's report of the same body, supplied by storage for the cross-year rules."""
+
+    year: int
+    carried_forward: dict[str, int | None] = field(default_factory=dict)  # table 三 row 四, by column key
+    sections: dict[str, str] = field(default_factory=dict)               # section numeral -> text
+    source: str | None = None
+
+
+@dataclass
+class AuditContext:
+    source: str = ""                  # path or URL, for messages
+    published: date | None = None     # a date known from outside the report
+    published_source: str | None = None  # "given" or "portal" (or "meta") for that date
+    body: str | None = None           # the body's name when known from configuration
+    body_kind: str | None = None      # department | government | township
+    year: int | None = None
+    deadline: date | None = None
+    township_deadline: str = "01-31"  # MM-DD; the county's rule for its townships
+    department_deadline: str = "01-31"
+    government_deadline: str = "03-31"
+    url_date: date | None = None      # a date printed in the document's URL
+    first_seen: date | None = None    # the first time the crawler saw this document
+    previous: PreviousReport | None = None
+
+
+@dataclass
+class AuditResult:
+    source: str
+    report: AnnualReport
+    findings: list[Finding]
+    format: str
+    sha256: str | None = None
+    ocr: bool = False
+
+    # the fields of the JSON contract, decided by the report and the context
+    @property
+    def body(self) -> str | None:
+        return self.report.body
+
+    @property
+    def year(self) -> int | None:
+        return self.report.year
+
+    @property
+    def body_kind(self) -> str | None:
+        return self.report.body_kind
+
+    @property
+    def published(self) -> date | None:
+        return self.report.published
+
+    @property
+    def published_source(self) -> str | None:
+        return self.report.published_source
+
+    @property
+    def deadline(self) -> date | None:
+        return self.report.deadline
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+    def worst(self) -> str | None:
+        return max((f.severity for f in self.findings), key=severity_rank, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One line of `ogiaudit audit --format json` (RULES.md: output contract)."""
+        return {
+            "source": self.source,
+            "body": self.body,
+            "year": self.year,
+            "body_kind": self.body_kind,
+            "published": self.published.isoformat() if self.published else None,
+            "published_source": self.published_source,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "title": self.report.title,
+            "format": self.format,
+            "ocr": self.ocr,
+            "sha256": self.sha256,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def values(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """The parsed table values: {"二"|"三"|"四": {row_key: {column_key: value or None}}} (labels.py keys)."""
+        return self.report.values()
+
+    def section_texts(self) -> dict[str, str]:
+        return {k: s.text for k, s in self.report.sections.items()}
+
+
+def audit_document(document: Document, context: AuditContext | None = None, rules: list[Rule] | None = None,
+                   sha256: str | None = None) -> AuditResult:
+    context = context or AuditContext()
+    report = parse_report(document, context)
+    rules = rules if rules is not None else selected_rules()
+    findings = list(run_rules(report, context, rules))
+    if document.ocr:
+        for f in findings:
+            f.uncertain = True
+    findings.sort(key=lambda f: (-severity_rank(f.severity), _section_order(f.section), f.rule))
+    return AuditResult(source=context.source, report=report, findings=findings, format=document.format,
+                       sha256=sha256, ocr=document.ocr)
+
+
+def audit_bytes(data: bytes, context: AuditContext | None = None, rules: list[Rule] | None = None,
+                kind: str | None = None) -> AuditResult:
+    """Audit raw bytes.  Raises auditor.extract.ExtractionError (one line) when they cannot be read."""
+    document = extract(data, kind)
+    return audit_document(document, context, rules, sha256=hashlib.sha256(data).hexdigest())
+
+
+_SECTIONS = "一二三四五六"
+
+
+def _section_order(section: str | None) -> int:
+    return _SECTIONS.index(section) if section and section in _SECTIONS else -1

@@ -1,0 +1,103 @@
+"""bytes -> Document.  The format is sniffed from the bytes, never from the name or a server's content type.
+
+A new format is one module in this package plus one line in EXTRACTORS: a function `extract(data: bytes) -> Document`
+that raises ExtractionError with a one-line Chinese reason when it cannot read the bytes.
+"""
+from __future__ import annotations
+
+import importlib
+
+from auditor.document import Document
+
+MAX_BYTES = 64 * 1024 * 1024  # a report larger than this is not a report; refuse it before any parser sees it
+
+
+class ExtractionError(Exception):
+    """A document that cannot be read.  The message is one line, in Chinese, saying what is wrong."""
+
+
+# kind -> "module:function"; imported lazily so that auditing HTML never loads the PDF stack
+EXTRACTORS: dict[str, str] = {
+    "text": "auditor.extract.text:extract",
+    "markdown": "auditor.extract.text:extract",
+    "html": "auditor.extract.html:extract",
+    "pdf": "auditor.extract.pdf:extract",
+    "docx": "auditor.extract.docx:extract",
+    "doc": "auditor.extract.doc:extract",
+    "wps": "auditor.extract.doc:extract",
+    "image": "auditor.extract.ocr:extract_image",
+}
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+_HTML_MARKERS = (b"<html", b"<!doctype html", b"<head", b"<body", b"<table", b"<div", b"<p>", b"<%@", b"<meta")
+
+
+def sniff(data: bytes) -> str | None:
+    """The format of `data`, or None when it is nothing a report could be."""
+    head = data[:4096]
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else None
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "wps" if b"W\x00P\x00S" in data[:65536] or b"WPS" in data[:4096] else "doc"
+    if any(head.startswith(m) for m in _IMAGE_MAGIC) or head[4:12] in (b"ftypavif", b"ftypheic") or head[8:12] == b"WEBP":
+        return "image"
+    if head.startswith(b"{\\rtf"):
+        return None
+    text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+        return None
+    if not _looks_like_text(head):
+        return None
+    if any(m in text_head[:2048] for m in _HTML_MARKERS):
+        return "html"
+    return "text"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if controls > len(head) * 0.02:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # cut in the middle of a character at the 4 KiB boundary
+                return True
+    return False
+
+
+def decode_text(data: bytes) -> str:
+    """Text bytes to str: BOM, then UTF-8, then GB18030 (a superset of GBK and GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def extract(data: bytes, kind: str | None = None) -> Document:
+    """Read `data` into a Document.  Raises ExtractionError with a one-line reason."""
+    if not data or not data.strip():
+        raise ExtractionError("文件为空")
+    if len(data) > MAX_BYTES:
+        raise ExtractionError(f"文件过大（{len(data) / 1048576:.0f} MB，上限 {MAX_BYTES // 1048576} MB），不像是年度报告")
+    kind = kind or sniff(data)
+    if kind is None:
+        raise ExtractionError("无法识别的文件格式（不是 HTML、文本、PDF、DOCX、DOC/WPS 或图片）")
+    module_name, func_name = EXTRACTORS[kind].split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:  # an optional stack that is not installed here
+        raise ExtractionError(f"无法读取 {kind} 文件：缺少组件 {exc.name}") from None
+    document = getattr(module, func_name)(data)
+    if kind in ("wps", "doc") and document.format in ("docx", "text"):
+        document.format = kind
+    return document

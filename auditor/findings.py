@@ -1,0 +1,67 @@
+"""A finding: what a rule saw, where, and why it matters."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(slots=True)
+class Location:
+    table: str | None = None   # "二", "三", "四"
+    row: str | None = None     # the official row label
+    column: str | None = None  # the official column label
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"table": self.table, "row": self.row, "column": self.column}
+        if self.page is not None:
+            out["page"] = self.page
+        return out
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    section: str | None = None
+    location: Location | None = None
+    expected: Any = None
+    observed: Any = None
+    evidence: str | None = None
+    cells: list[dict[str, Any]] = field(default_factory=list)  # every cell an identity used: table/row/column/value
+    uncertain: bool = False  # read by OCR
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "section": self.section,
+            "location": self.location.to_dict() if self.location else None,
+        }
+        if self.expected is not None or self.observed is not None:
+            out["expected"] = self.expected
+            out["observed"] = self.observed
+        out["message"] = self.message
+        out["evidence"] = self.evidence
+        if self.cells:
+            out["cells"] = self.cells
+        if self.uncertain:
+            out["uncertain"] = True
+        return out
+
+    def fingerprint(self, body: str | None = None, year: int | None = None) -> str:
+        """Stable identity of "the same problem" across re-audits: rule and place, not the message or numbers."""
+        loc = self.location
+        parts = [body or "", str(year or ""), self.rule, self.section or "",
+                 loc.table or "" if loc else "", loc.row or "" if loc else "", loc.column or "" if loc else ""]
+        if not loc and self.evidence and self.rule.startswith("TXT"):
+            parts.append(self.evidence[:40])
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]

@@ -1,0 +1,113 @@
+"""Publication and timeliness (RULES.md): PUB-*."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from auditor.findings import Finding
+from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
+from auditor.rules import Rule, rule
+
+ART49 = "《中华人民共和国政府信息公开条例》第四十九条"
+
+
+@rule
+class Late(Rule):
+    id = "PUB-LATE"
+    severity = "error"
+    title = "年度报告发布晚于期限"
+    basis = ART49 + "（部门1月31日前、县级以上人民政府3月31日前；乡镇/街道按县级通知，默认1月31日）"
+    description = ("报告的发布日期晚于其期限。期限按机构类型：部门（县级以上人民政府部门）1月31日；"
+                   "县级以上地方人民政府本级报告3月31日；乡镇/街道默认1月31日，可按县设置。当日发布视为按时。"
+                   "发布日期优先取门户发布日期或用户指定日期，否则取报告落款日期（落款晚于期限则必然发布晚于期限）。")
+    template = "{body_kind}年度报告应于{deadline}前发布，实际{source}为{published}，逾期{days}天"
+
+    def check(self, report, context):
+        if report.published and report.deadline and report.published > report.deadline:
+            days = (report.published - report.deadline).days
+            yield self.finding(
+                body_kind=BODY_KINDS.get(report.body_kind, ""), deadline=_cn(report.deadline),
+                source=PUBLISHED_SOURCES.get(report.published_source, "日期"), published=_cn(report.published),
+                days=days, expected=report.deadline.isoformat(), observed=report.published.isoformat(),
+                evidence=report.published_evidence)
+
+
+@rule
+class Missing(Rule):
+    id = "PUB-MISSING"
+    severity = "error"
+    title = "期限已过仍未发现年度报告"
+    basis = ART49
+    description = ("应发布年度报告的机构在期限过后仍无该年度报告，且其门户的抓取成功、完整。"
+                   "抓取失败时不判定为未发布，而作为运行问题报告给运维人员。由 `ogiaudit run` 在抓取后判定。")
+    template = "{body}未发现{year}年度政府信息公开工作年度报告（期限{deadline}，门户抓取完整）"
+
+    def check(self, report, context):
+        return ()  # decided after a crawl, from the stored state: see missing_finding()
+
+
+def missing_finding(body: str, year: int, deadline: date, portal_url: str | None = None) -> Finding:
+    """The PUB-MISSING finding for an expected body with no report, once its portal's crawl completed cleanly."""
+    return Missing().finding(body=body, year=year, deadline=_cn(deadline), expected=deadline.isoformat(),
+                             evidence=portal_url)
+
+
+@rule
+class DateUnknown(Rule):
+    id = "PUB-DATE-UNKNOWN"
+    severity = "warning"
+    title = "无法确定发布日期"
+    basis = ART49
+    description = "既无门户发布日期，也无网页元数据日期，报告本身也未印落款日期，无法判断是否按时发布。"
+    template = "无法确定发布日期：门户、网页元数据和报告落款均无日期，无法判断是否按时发布"
+
+    def check(self, report, context):
+        if report.published is None:
+            yield self.finding()
+
+
+@rule
+class DateSuspect(Rule):
+    id = "PUB-DATE-SUSPECT"
+    severity = "warning"
+    title = "发布日期可疑"
+    basis = "SPEC §6：显示日期与网址日期、首次发现日期不符"
+    description = ("发布日期早于报告年度结束（不可能在年度结束前发布全年报告），"
+                   "或与网址中的日期相差超过30天，或晚于抓取程序首次发现该报告的日期。")
+    template = "发布日期{published}可疑：{reason}"
+    tolerance = timedelta(days=30)
+
+    def check(self, report, context):
+        published, year = report.published, report.year
+        if not published:
+            return
+        if year and published < date(year + 1, 1, 1):
+            yield self.finding(published=_cn(published), reason=f"早于{year}年度结束",
+                               expected=f">={year + 1}-01-01", observed=published.isoformat())
+        if context.url_date and abs(published - context.url_date) > self.tolerance:
+            yield self.finding(published=_cn(published), reason=f"与网址中的日期{_cn(context.url_date)}不符",
+                               expected=context.url_date.isoformat(), observed=published.isoformat())
+        if context.first_seen and context.first_seen + timedelta(days=1) < published:
+            yield self.finding(published=_cn(published), reason=f"晚于首次发现该报告的日期{_cn(context.first_seen)}",
+                               expected=context.first_seen.isoformat(), observed=published.isoformat())
+
+
+@rule
+class Changed(Rule):
+    id = "PUB-CHANGED"
+    severity = "warning"
+    title = "报告发布后被修改"
+    basis = "SPEC §4（CASS 评估：年度报告发布后有变动）"
+    description = "同一网址的报告在首次存档后内容发生变化（SHA-256 不同）。由抓取程序判定。"
+    template = "同一网址的报告在{first_seen}首次存档后被修改（{when}发现新版本）"
+
+    def check(self, report, context):
+        return ()  # decided by the crawler: see changed_finding()
+
+
+def changed_finding(url: str, first_seen: date, when: date, old_sha256: str, new_sha256: str) -> Finding:
+    return Changed().finding(first_seen=_cn(first_seen), when=_cn(when), expected=old_sha256[:12],
+                             observed=new_sha256[:12], evidence=url)
+
+
+def _cn(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
