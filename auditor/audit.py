@@ -7,12 +7,16 @@ from datetime import date
 from typing import Any
 
 from auditor.document import Document
-from auditor.extract import extract
+from auditor.extract import ExtractionError, extract
 from auditor.findings import Finding, severity_rank
 from auditor.report import AnnualReport, parse_report
 from auditor.rules import Rule, run_rules, selected_rules
 
 RULESET_VERSION = "2026.11.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
+
+
+class NotAReport(ExtractionError):
+    """Readable, but not an annual report (a statistics bulletin, a notice about reports, a list page)."""
 
 
 @dataclass
@@ -114,6 +118,8 @@ def audit_document(document: Document, context: AuditContext | None = None, rule
                    sha256: str | None = None) -> AuditResult:
     context = context or AuditContext()
     report = parse_report(document, context)
+    if not report.looks_like_report:
+        raise NotAReport(f"不是政府信息公开工作年度报告（标题“{report.title or '无'}”，未找到年度报告的各部分标题）")
     rules = rules if rules is not None else selected_rules()
     findings = list(run_rules(report, context, rules))
     if document.ocr:

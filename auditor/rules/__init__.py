@@ -35,7 +35,8 @@ class Rule:
     def finding(self, *, section: str | None = None, location: Location | None = None, expected: Any = None,
                 observed: Any = None, evidence: str | None = None, cells: list | None = None,
                 severity: str | None = None, **fields: Any) -> Finding:
-        return Finding(rule=self.id, severity=severity or self.severity, message=self.template.format(**fields),
+        message = self.template.format(expected=expected, observed=observed, **fields)
+        return Finding(rule=self.id, severity=severity or self.severity, message=message,
                        section=section, location=location, expected=expected, observed=observed,
                        evidence=evidence, cells=cells or [])
 

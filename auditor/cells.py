@@ -1,0 +1,104 @@
+"""Cell text -> value: plain numbers, numbers with an annotation ("50（营业执照）"), dashes, blanks, digit runs."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
+_ANNOTATED = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)\s*[（(\[【].*$")
+_DASH = re.compile(r"^(?:[-—–/／－_\\~～…]+|无|空|不适用|N/?A)$", re.I)
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str                   # as printed
+    value: int | float | None   # the number, when there is one
+    plain: bool                 # a plain non-negative number: nothing else in the cell
+
+
+def norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def to_number(text: str) -> int | float | None:
+    text = text.replace(",", "")
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+
+def classify(text: str) -> str:
+    """'number', 'annotated', 'dash', 'blank' or 'label'."""
+    t = norm(text)
+    if not t:
+        return "blank"
+    if _NUMBER.match(t):
+        return "number"
+    if _ANNOTATED.match(t):
+        return "annotated"
+    if _DASH.match(t):
+        return "dash"
+    return "label"
+
+
+def make_cell(text: str) -> Cell:
+    t = norm(text)
+    kind = classify(t)
+    if kind == "number":
+        value = to_number(t)
+        return Cell(text, value, value is not None and value >= 0)
+    if kind == "annotated":
+        return Cell(text, to_number(_ANNOTATED.match(t).group(1)), False)
+    return Cell(text, None, False)
+
+
+def split_run(run: str, n: int, groups: int = 1, max_solutions: int = 2) -> list[list[int]]:
+    """Split a run of digits printed without separators ("21710000218") into n integers.
+
+    The run is split into `groups` equal groups whose last member is the sum of the others (the table identities
+    T3-ROW and T4-SUM); with groups=0 there is no identity and only an unambiguous split counts.  Returns up to
+    `max_solutions` solutions: one means the split is certain, more means it is ambiguous.
+    """
+    if not run.isdigit() or len(run) > 60:
+        return []
+    solutions: list[list[int]] = []
+    size = n // groups if groups else n
+
+    def parts(pos: int, k: int):
+        """Every way to read k numbers from run[pos:] (no leading zeros), yielding (numbers, end)."""
+        if k == 0:
+            yield [], pos
+            return
+        for end in range(pos + 1, min(len(run), pos + 9) + 1):
+            piece = run[pos:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            for rest, stop in parts(end, k - 1):
+                yield [int(piece), *rest], stop
+
+    def grouped(pos: int, g: int, acc: list[int]):
+        if len(solutions) >= max_solutions:
+            return
+        if g == groups:
+            if pos == len(run):
+                solutions.append(acc)
+            return
+        for addends, end in parts(pos, size - 1):
+            total = str(sum(addends))
+            if run.startswith(total, end):
+                grouped(end + len(total), g + 1, acc + addends + [int(total)])
+
+    if groups:
+        grouped(0, 0, [])
+    else:
+        for numbers, end in parts(0, n):
+            if end == len(run):
+                solutions.append(numbers)
+                if len(solutions) >= max_solutions:
+                    break
+    return solutions

@@ -1,0 +1,217 @@
+"""HTML -> Document: the page's main content (TRS_Editor, ucapcontent, … or the element holding the six headings),
+tables with rowspan/colspan expanded into a grid, and the portal's publication date from meta tags or the byline."""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from auditor.dates import find_date
+from auditor.document import DatedValue, Document, Paragraph, Table
+from auditor.extract import ExtractionError
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "select", "button", "svg", "form"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
+          "center", "dd", "dt", "dl", "pre", "address", "header", "footer", "main", "ucapcontent", "tr", "tbody"}
+_CONTAINERS = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[contains(@class, 'TRS_UEDITOR') or contains(@class, 'TRS_Editor')]",
+    "//ucapcontent", "//*[@id='zoomcon']", "//*[@id='UCAP-CONTENT']",
+    "//*[contains(@class, 'article-content') or contains(@class, 'xxgk_content') or contains(@class, 'zw-content')"
+    " or contains(@class, 'view') or @id='Zoom' or @id='zoom' or contains(@class, 'content') or contains(@id, 'content')]",
+)
+_META_DATES = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")  # never page-generation times
+_BYLINE = re.compile(r"(发布日期|发布时间|發布日期|发布于|时间|日期)\s*[:：]\s*(\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2})")
+_NOT_PUBLICATION = re.compile(r"(成文|发文|印发|生效|废止)(日期|时间)\s*[:：]?\s*$")
+_SECTION_HINT = re.compile(r"[一二三四五六]、\s*(总体情况|主动公开政府信息|收到和处理|存在的主要问题|其他需要报告)")
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
+def decode_html(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    m = _CHARSET.search(data[:4096])
+    declared = m.group(1).decode("ascii", "ignore").lower() if m else None
+    if declared in ("gbk", "gb2312", "gb18030", "x-gbk"):
+        return data.decode("gb18030", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def extract(data: bytes) -> Document:
+    text = decode_html(data)
+    text = re.sub(r"<%@.*?%>", "", text, flags=re.S)  # JSP headers on saved pages
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"HTML 无法解析：{exc}") from None
+    doc = Document(format="html")
+    doc.title = _meta(root, "ArticleTitle") or _first_text(root, "//ucaptitle") or _first_text(root, "//title")
+    doc.published = _publication_date(root)
+    container = _main_content(root)
+    _walk(container, doc)
+    return doc
+
+
+def _meta(root, name: str) -> str | None:
+    for el in root.xpath(f"//meta[@name='{name}' or @name='{name.lower()}']"):
+        content = (el.get("content") or "").strip()
+        if content:
+            return content
+    return None
+
+
+def _first_text(root, xpath: str) -> str | None:
+    els = root.xpath(xpath)
+    return _WS.sub(" ", els[0].text_content()).strip() or None if els else None
+
+
+def _publication_date(root) -> DatedValue | None:
+    for name in _META_DATES:
+        value = _meta(root, name)
+        if value and (d := find_date(value.replace("-", "-", 2))):
+            return DatedValue(d, "meta", f'<meta name="{name}" content="{value}">')
+    for node in root.xpath("//publishtime"):
+        if d := find_date(node.text_content()):
+            return DatedValue(d, "portal", f"<publishtime>{node.text_content().strip()}")
+    body_text = _WS.sub(" ", root.text_content())
+    for m in _BYLINE.finditer(body_text):
+        if _NOT_PUBLICATION.search(body_text[max(0, m.start() - 6):m.start() + len(m.group(1)) + 1]):
+            continue
+        if m.group(1) in ("时间", "日期") and re.search(r"(成文|发文|印发)$", body_text[max(0, m.start() - 2):m.start()]):
+            continue
+        if d := find_date(m.group(2)):
+            return DatedValue(d, "portal", m.group(0))
+    return None
+
+
+def _hints(el) -> int:
+    return len(_SECTION_HINT.findall(el.text_content()))
+
+
+def _main_content(root):
+    body = root.find("body")
+    body = body if body is not None else root
+    best = None
+    for xpath in _CONTAINERS:
+        candidates = [el for el in root.xpath(xpath) if len(el.text_content().strip()) > 200]
+        if candidates:
+            best = max(candidates, key=lambda el: _hints(el) * 10000 + len(el.text_content()))
+            break
+    if best is None:
+        holders = [el for el in root.iter() if isinstance(el.tag, str) and _hints(el) >= 3]
+        return min(holders, key=lambda el: len(el.text_content())) if holders else body
+    wanted = _hints(body)
+    while _hints(best) < wanted and best.getparent() is not None:  # the CMS container closed early
+        best = best.getparent()
+    return best
+
+
+def _walk(container, doc: Document) -> None:
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = _WS.sub(" ", "".join(buffer)).strip()
+        buffer.clear()
+        for line in text.split("\n"):
+            if line.strip():
+                doc.blocks.append(Paragraph(line.strip()))
+
+    def visit(el) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in _SKIP or not isinstance(el.tag, str):
+            if el.tail:
+                buffer.append(el.tail)
+            return
+        if tag == "table":
+            flush()
+            table = _table(el)
+            if table.rows:
+                doc.blocks.append(table)
+        else:
+            if tag == "br":
+                buffer.append("\n")
+            elif tag in _BLOCK:
+                flush()
+            if el.text:
+                buffer.append(el.text)
+            for child in el:
+                visit(child)
+            if tag in _BLOCK:
+                flush()
+        if el.tail:
+            buffer.append(el.tail)
+
+    visit(container)
+    flush()
+
+
+def _cell_text(cell) -> str:
+    parts = []
+    for node in cell.iter():
+        if isinstance(node.tag, str) and node.tag.lower() in ("br", "p", "div") and parts:
+            parts.append("\n")
+        if node is not cell and isinstance(node.tag, str) and node.tag.lower() in _SKIP:
+            continue
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        if node is not cell and node.tail:
+            parts.append(node.tail)
+    text = "".join(parts)
+    lines = [_WS.sub(" ", l).strip() for l in text.split("\n")]
+    return "".join(l for l in lines if l)  # a label wrapped over lines in a cell is one label
+
+
+def _table(el) -> Table:
+    """Expand rowspan/colspan into a grid; positions covered by a merged cell are recorded as copies."""
+    rows: list[list[str]] = []
+    copies: set[tuple[int, int]] = set()
+    pending: dict[tuple[int, int], str] = {}
+    trs = [tr for tr in el.iter("tr") if _owner_table(tr) is el]
+    for r, tr in enumerate(trs[:2000]):
+        row: list[str] = []
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while (r, c) in pending:
+                row.append(pending.pop((r, c)))
+                copies.add((r, c))
+                c += 1
+            text = _cell_text(td)
+            rowspan = _span(td.get("rowspan"))
+            colspan = _span(td.get("colspan"))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    if dr == 0 and dc == 0:
+                        row.append(text)
+                    elif dr == 0:
+                        row.append(text)
+                        copies.add((r, c + dc))
+                    else:
+                        pending[(r + dr, c + dc)] = text
+            c += colspan
+        while (r, c) in pending:
+            row.append(pending.pop((r, c)))
+            copies.add((r, c))
+            c += 1
+        rows.append(row)
+    return Table(rows=rows, copies=frozenset(copies))
+
+
+def _owner_table(tr):
+    parent = tr.getparent()
+    while parent is not None and (not isinstance(parent.tag, str) or parent.tag.lower() != "table"):
+        parent = parent.getparent()
+    return parent
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 100))
+    except ValueError:
+        return 1

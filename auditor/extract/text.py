@@ -1,0 +1,77 @@
+"""Plain text and markdown -> Document.
+
+Tables arrive as tab-separated rows, markdown pipe rows, or flattened one cell per line (seed 002); all become Table
+rows here and the report parser sorts out which is which.  A header block written by a site archiver
+(标题: / 发布时间: / 原文链接: … ===== 正文 =====) gives the title and the portal's publication date.
+"""
+from __future__ import annotations
+
+import re
+
+from auditor.dates import find_date
+from auditor.document import DatedValue, Document, Paragraph, Table
+from auditor.extract import decode_text
+
+_PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,3}\s*(页)?[-—–－\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+_NOISE = re.compile(r"\[bookmark:[^\]]*\]|\(<https?://[^>]*>\)|<https?://[^>]*>|\*\*")
+_HEADER_SPLIT = re.compile(r"^=+\s*正文\s*=+$")
+_HEADER_FIELD = re.compile(r"^(标题|发布时间|发布日期|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
+
+
+def extract(data: bytes) -> Document:
+    return parse_text(decode_text(data))
+
+
+def parse_text(text: str) -> Document:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u3000", "  ")
+    lines = text.split("\n")
+    doc = Document(format="markdown" if _is_markdown(lines) else "text")
+    lines = _read_archive_header(lines, doc)
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            doc.blocks.append(Table(rows=list(rows)))
+            rows.clear()
+
+    for raw in lines:
+        line = _NOISE.sub("", raw).rstrip()
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            if not _PIPE_SEPARATOR.match(stripped):
+                rows.append([c.strip() for c in stripped.strip("|").split("|")])
+            continue
+        if "\t" in line:
+            rows.append([c.strip() for c in line.split("\t")])
+            continue
+        if not stripped:
+            flush()
+            continue
+        if _PAGE_NUMBER.match(stripped):
+            continue
+        flush()
+        doc.blocks.append(Paragraph(stripped.lstrip("#").strip()))
+    flush()
+    return doc
+
+
+def _is_markdown(lines: list[str]) -> bool:
+    return any(l.startswith("#") or l.strip().startswith("|") for l in lines[:400])
+
+
+def _read_archive_header(lines: list[str], doc: Document) -> list[str]:
+    """Strip a site archiver's header block, keeping its title and publication date."""
+    for i, line in enumerate(lines[:20]):
+        if _HEADER_SPLIT.match(line.strip()):
+            for head in lines[:i]:
+                m = _HEADER_FIELD.match(head.strip())
+                if not m:
+                    continue
+                key, value = m.groups()
+                if key == "标题" and value:
+                    doc.title = value.strip()
+                elif key in ("发布时间", "发布日期") and (d := find_date(value)):
+                    doc.published = DatedValue(d, "portal", f"{key}: {value.strip()}")
+            return lines[i + 1:]
+    return lines

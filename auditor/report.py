@@ -1,0 +1,189 @@
+"""Document -> AnnualReport: body, year, dates, the six sections, tables 二/三/四 as labelled grids."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from auditor.dates import find_date, is_date_line
+from auditor.document import Block, Document, Paragraph, Table
+from auditor.sections import Section, find_sections, join_lines, split_run_on
+from auditor.tables import Grid, parse_table2, parse_table3, parse_table4
+
+if TYPE_CHECKING:
+    from auditor.audit import AuditContext
+
+_TITLE_STOP = re.compile(r"^(根据|按照|依据|本年度|本报告|本年报|现将|为|正文$)|[：:]$")
+_MEMO_PREFIX = re.compile(r"^关于(上报|报送|印发|公布)?")
+_YEAR = re.compile(r"(\d{4})\s*年度?")
+_PERIOD_YEAR = re.compile(r"统计(期限|周期|时限|区间)[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_SIGNER = re.compile(r"(人民政府|办事处|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|中心|厅|署|政府)$")
+_REPORT_WORDS = ("政府信息公开", "年度报告", "年报")
+
+
+@dataclass
+class AnnualReport:
+    document: Document
+    blocks: list[Block]
+    title: str | None = None
+    body: str | None = None
+    body_kind: str | None = None
+    year: int | None = None
+    signed: date | None = None
+    signed_evidence: str | None = None
+    published: date | None = None
+    published_source: str | None = None
+    published_evidence: str | None = None
+    deadline: date | None = None
+    sections: dict[str, Section] = field(default_factory=dict)
+    tables: dict[str, Grid] = field(default_factory=dict)
+    looks_like_report: bool = True
+
+    def text(self, *numerals: str) -> str:
+        """The narrative of the given sections (all when none given), lines joined."""
+        numerals = numerals or tuple(self.sections)
+        return "\n".join(self.sections[n].text for n in numerals if n in self.sections)
+
+    def full_text(self) -> str:
+        return join_lines(b.text for b in self.blocks if isinstance(b, Paragraph))
+
+    def values(self) -> dict[str, dict[str, dict]]:
+        return {name: grid.values() for name, grid in self.tables.items()}
+
+
+def parse_report(document: Document, context: AuditContext | None = None) -> AnnualReport:
+    from auditor.audit import AuditContext
+    context = context or AuditContext()
+    blocks = split_run_on(document.blocks)
+    report = AnnualReport(document=document, blocks=blocks)
+    report.sections = find_sections(blocks)
+    report.title = _title(document, blocks, report.sections)
+    report.year = context.year or _year(report.title, blocks)
+    report.body = context.body or _body(report.title, blocks)
+    report.body_kind = context.body_kind or infer_body_kind(report.body)
+    report.signed, report.signed_evidence = _signature_date(blocks)
+    _publication(report, document, context)
+    report.deadline = context.deadline or _deadline(report, context)
+    report.tables = _tables(blocks, report.sections)
+    report.looks_like_report = len(report.sections) >= 2 or any(w in (report.title or "") for w in _REPORT_WORDS[:1])
+    return report
+
+
+def _region(blocks: list[Block], sections: dict[str, Section], numeral: str) -> list[Block]:
+    s = sections.get(numeral)
+    if s:
+        return blocks[s.start + 1:s.end]
+    return []
+
+
+def _tables(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Grid]:
+    return {"二": parse_table2(_region(blocks, sections, "二")),
+            "三": parse_table3(_region(blocks, sections, "三")),
+            "四": parse_table4(_region(blocks, sections, "四"))}
+
+
+def _title(document: Document, blocks: list[Block], sections: dict[str, Section]) -> str | None:
+    if document.title and "报告" in document.title:
+        return re.sub(r"\s+", "", document.title)
+    first = min((s.start for s in sections.values()), default=min(len(blocks), 12))
+    parts: list[str] = []
+    for b in blocks[:first]:
+        if not isinstance(b, Paragraph):
+            break
+        text = re.sub(r"\s+", "", b.text).strip("#*")
+        if not text or text == "正文":
+            continue
+        if len(text) > 45 or _TITLE_STOP.search(text) or is_date_line(text):
+            if parts:
+                break
+            continue
+        parts.append(text)
+        if text.endswith("报告"):
+            break
+    title = "".join(parts)
+    if "报告" in title:
+        return title
+    return re.sub(r"\s+", "", document.title) if document.title else (title or None)
+
+
+def _year(title: str | None, blocks: list[Block]) -> int | None:
+    if title and (m := _YEAR.search(title)):
+        return int(m.group(1))
+    for b in blocks[:30]:
+        if isinstance(b, Paragraph) and (m := _PERIOD_YEAR.search(b.text)):
+            return int(m.group(2))
+    return None
+
+
+def _body(title: str | None, blocks: list[Block]) -> str | None:
+    signer = _signer(blocks)
+    if signer:
+        return signer
+    if not title:
+        return None
+    t = _MEMO_PREFIX.sub("", title)
+    m = re.match(r"^(?P<body>.+?)(\d{4})年", t)
+    if m and len(m.group("body")) >= 2:
+        return m.group("body")
+    m = re.match(r"^\d{4}年度?(?P<body>.+?)(政府信息公开|政务公开|信息公开)", t)
+    return m.group("body") if m else None
+
+
+def _signer(blocks: list[Block]) -> str | None:
+    """The body named in the 落款 just above the closing date."""
+    tail = [b for b in blocks[-6:] if isinstance(b, Paragraph)]
+    for i, b in enumerate(tail):
+        if is_date_line(b.text) and i > 0:
+            name = re.sub(r"\s+", "", tail[i - 1].text)
+            if len(name) <= 30 and _SIGNER.search(name):
+                return name
+    return None
+
+
+def _signature_date(blocks: list[Block]) -> tuple[date | None, str | None]:
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    for b in [*reversed(paragraphs[-6:]), *paragraphs[:6]]:
+        if is_date_line(b.text) and (d := find_date(b.text)):
+            return d, b.text.strip()
+    return None, None
+
+
+def _publication(report: AnnualReport, document: Document, context: AuditContext) -> None:
+    if context.published:
+        report.published, report.published_source = context.published, context.published_source or "given"
+        report.published_evidence = context.published.isoformat()
+    elif document.published:
+        report.published, report.published_source = document.published.value, document.published.source
+        report.published_evidence = document.published.evidence
+    elif report.signed:
+        report.published, report.published_source = report.signed, "signature"
+        report.published_evidence = report.signed_evidence
+
+
+def _deadline(report: AnnualReport, context: AuditContext) -> date | None:
+    if not report.year or not report.body_kind:
+        return None
+    month_day = {"township": context.township_deadline, "department": context.department_deadline,
+                 "government": context.government_deadline}[report.body_kind]
+    month, day = (int(x) for x in month_day.split("-"))
+    return date(report.year + 1, month, day)
+
+
+_TOWNSHIP = re.compile(r"(乡|镇|街道|街道办事处|苏木)(人民政府|政府)?$")
+_GOVERNMENT = re.compile(r"(省|市|县|区|旗|州|盟|自治区|自治州|自治县|特别行政区)(人民政府|政府|管委会|管理委员会)?$")
+_DEPARTMENT = re.compile(r"(局|委|委员会|办|办公室|办公厅|中心|厅|署|院|所|站|队|处|会|社|馆|公司|部)$")
+
+
+def infer_body_kind(name: str | None) -> str | None:
+    """乡/镇/街道 -> township; …县/市/区人民政府 -> government; 局/委/办/中心… -> department (RULES.md)."""
+    if not name:
+        return None
+    name = re.sub(r"\s+", "", name)
+    if _TOWNSHIP.search(name):
+        return "township"
+    if _DEPARTMENT.search(name) and not name.endswith(("管委会", "管理委员会")):
+        return "department"
+    if _GOVERNMENT.search(name):
+        return "government"
+    return None

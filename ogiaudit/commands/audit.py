@@ -1,0 +1,133 @@
+"""`ogiaudit audit PATH_OR_URL...` (RULES.md: output contract)."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from auditor.audit import AuditContext, AuditResult, audit_bytes
+from auditor.extract import ExtractionError
+from auditor.findings import severity_rank
+from auditor.rules import selected_rules, unknown_ids
+from ogiaudit.settings import load_settings
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Kind(str, Enum):
+    department = "department"
+    government = "government"
+    township = "township"
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{option} 应为 YYYY-MM-DD，而不是 {value!r}") from None
+
+
+def _ids(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("audit", help="审核年度报告（文件或网址），按 RULES.md 输出审核结果。")
+    def audit(
+        inputs: list[str] = typer.Argument(None, metavar="PATH_OR_URL...", help="报告文件（txt/md/html/pdf/docx/doc/wps/图片）或网址"),
+        format: Optional[Format] = typer.Option(None, "--format", help="table（终端默认）或 json（每个输入一行 JSON）"),
+        published: Optional[str] = typer.Option(None, "--published", help="已知的发布日期 YYYY-MM-DD"),
+        body_kind: Optional[Kind] = typer.Option(None, "--body-kind", help="机构类型；默认按名称推断"),
+        year: Optional[int] = typer.Option(None, "--year", help="报告年度；默认取标题中的年份"),
+        deadline: Optional[str] = typer.Option(None, "--deadline", help="发布期限 YYYY-MM-DD；默认按机构类型"),
+        select: Optional[str] = typer.Option(None, "--select", help="只运行这些规则（逗号分隔，可用前缀，如 T3）"),
+        ignore: Optional[str] = typer.Option(None, "--ignore", help="不运行这些规则（逗号分隔，可用前缀）"),
+        fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="存在该级别或更高级别的问题时退出码为 1"),
+        save: bool = typer.Option(False, "--save", help="同时把结果存入审核数据库"),
+        pending: bool = typer.Option(False, "--pending", help="审核存档中尚未用当前规则审核的文件"),
+        all_: bool = typer.Option(False, "--all", help="用当前规则重新审核存档中的全部文件"),
+        database: Optional[str] = typer.Option(None, "--database", help="数据库 URL（默认见配置）"),
+        township_deadline: Optional[str] = typer.Option(None, "--township-deadline", help="乡镇报告期限 MM-DD（默认 01-31）"),
+        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
+    ) -> None:
+        from ogiaudit.cli import fail
+        settings = load_settings(config, database_url=database)
+        bad = unknown_ids(_ids(select) + _ids(ignore))
+        if bad:
+            fail(f"未知的规则：{', '.join(bad)}（ogiaudit rules 列出全部规则）")
+        rules = selected_rules(_ids(select), _ids(ignore))
+        fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
+        if pending or all_:
+            from ogiaudit import pipeline
+            results = pipeline.audit_pending(settings, all=all_, progress=sys.stderr.isatty())
+            _print(results, fmt)
+            raise typer.Exit(_exit_code(results, fail_on, False))
+        if not inputs:
+            fail("请给出要审核的文件或网址（或 --pending / --all）")
+        base = AuditContext(published=_date(published, "--published"), published_source="given" if published else None,
+                            body_kind=body_kind.value if body_kind else None, year=year,
+                            deadline=_date(deadline, "--deadline"),
+                            township_deadline=township_deadline or settings.deadlines.township,
+                            department_deadline=settings.deadlines.department,
+                            government_deadline=settings.deadlines.government)
+        results, contexts, unreadable = _audit_all(inputs, base, rules, fmt)
+        if save and results:
+            from ogiaudit import pipeline
+            pipeline.save_results(settings, results, contexts)
+        raise typer.Exit(_exit_code(results, fail_on, unreadable))
+
+
+def _audit_all(inputs, base: AuditContext, rules, fmt):
+    from dataclasses import replace
+
+    from ogiaudit.fetch import read_input
+    results, contexts, unreadable = [], [], False
+    for source in inputs:
+        context = replace(base, source=source)
+        try:
+            data, known = read_input(source)
+            context.url_date = known.get("url_date")
+            result = audit_bytes(data, context, rules)
+        except ExtractionError as exc:
+            unreadable = True
+            typer.echo(f"ogiaudit: {source}: {exc}", err=True)
+            if fmt is Format.json:
+                print(json.dumps({"source": source, "error": str(exc), "findings": []}, ensure_ascii=False), flush=True)
+            continue
+        results.append(result)
+        contexts.append(context)
+        _print([result], fmt)
+    return results, contexts, unreadable
+
+
+def _exit_code(results: list[AuditResult], fail_on: Severity | None, unreadable: bool) -> int:
+    if unreadable:
+        return 2
+    if fail_on and any(severity_rank(f.severity) >= severity_rank(fail_on.value) for r in results for f in r.findings):
+        return 1
+    return 0
+
+
+def _print(results: list[AuditResult], fmt: Format) -> None:
+    if fmt is Format.json:
+        for r in results:
+            print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
+        return
+    from ogiaudit.render import print_result
+    for r in results:
+        print_result(r)
