@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 _ANNOTATED = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)\s*[（(\[【].*$")
@@ -57,6 +58,7 @@ def make_cell(text: str) -> Cell:
     return Cell(text, None, False)
 
 
+@lru_cache(maxsize=4096)
 def split_run(run: str, n: int, groups: int = 1, max_solutions: int = 2) -> list[list[int]]:
     """Split a run of digits printed without separators ("21710000218") into n integers.
 

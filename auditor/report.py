@@ -19,7 +19,8 @@ _MEMO_PREFIX = re.compile(r"^关于(上报|报送|印发|公布)?")
 _YEAR = re.compile(r"(\d{4})\s*年度?")
 _PERIOD_YEAR = re.compile(r"统计(期限|周期|时限|区间)[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _SIGNER = re.compile(r"(人民政府|办事处|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|中心|厅|署|政府)$")
-_REPORT_WORDS = ("政府信息公开", "年度报告", "年报")
+_REPORT_TITLE = re.compile(r"政府信息公开.*(年度报告|年报|工作报告)")
+_NOTICE_TITLE = re.compile(r"(通知|通报|公告|公示|函|意见|方案|办法|统计公报)$")
 
 
 @dataclass
@@ -66,8 +67,13 @@ def parse_report(document: Document, context: AuditContext | None = None) -> Ann
     _publication(report, document, context)
     report.deadline = context.deadline or _deadline(report, context)
     report.tables = _tables(blocks, report.sections)
-    report.looks_like_report = len(report.sections) >= 2 or any(w in (report.title or "") for w in _REPORT_WORDS[:1])
+    report.looks_like_report = len(report.sections) >= 2 or _report_title(report.title)
     return report
+
+
+def _report_title(title: str | None) -> bool:
+    """A title of a report, not of a notice about reports ("关于做好…年度报告编制发布工作的通知")."""
+    return bool(title and _REPORT_TITLE.search(title) and not _NOTICE_TITLE.search(title))
 
 
 def _region(blocks: list[Block], sections: dict[str, Section], numeral: str) -> list[Block]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.cells import Cell, classify, make_cell, norm, split_run
 from auditor.document import Block, Paragraph, Table
@@ -21,6 +22,7 @@ _CJK = r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef“”‘’、（）]"
 _SPACE_NEAR_CJK = re.compile(rf"(?<={_CJK})\s+|\s+(?={_CJK})")
 
 
+@lru_cache(maxsize=8192)
 def squash(text: str) -> str:
     """A label reduced to its characters: no numbering, spaces or punctuation (for comparing labels)."""
     t = unicodedata.normalize("NFKC", text).strip()
@@ -40,7 +42,7 @@ class Grid:
     """One official table: row key -> cells in column order (None: the cell is not there)."""
 
     name: str
-    specs: list[RowSpec]
+    specs: tuple[RowSpec, ...]
     rows: dict[str, list[Cell | None]] = field(default_factory=dict)
     short_rows: dict[str, int] = field(default_factory=dict)   # row -> how many values it had, when too few
     printed_labels: dict[str, str] = field(default_factory=dict)
@@ -48,10 +50,15 @@ class Grid:
     old_format: list[str] = field(default_factory=list)        # 2019-format markers seen
     other_single: bool = False                                 # 三(六) printed as one row
     ambiguous: dict[str, list[list[int]]] = field(default_factory=dict)  # digit runs with several readings
+    unsplit: dict[str, str] = field(default_factory=dict)                # digit runs left unread
+    _spec: dict = field(default_factory=dict, repr=False)
+    _spec_for: object = field(default=None, repr=False)
 
     @property
     def spec(self) -> dict[str, RowSpec]:
-        return {s.key: s for s in self.specs}
+        if self._spec_for is not self.specs:
+            self._spec, self._spec_for = {s.key: s for s in self.specs}, self.specs
+        return self._spec
 
     def cell(self, row: str, column: str) -> Cell | None:
         cells = self.rows.get(row)
@@ -102,7 +109,7 @@ class Item:
 def _table_items(table: Table) -> list[Item]:
     items = []
     for r in range(len(table.rows)):
-        cells = [norm(c) for c in table.own_cells(r)]
+        cells = [c.strip() for c in table.own_cells(r)]
         kinds = [classify(c) for c in cells]
         label_idx = [i for i, k in enumerate(kinds) if k == "label"]
         labels = [cells[i] for i in label_idx]
@@ -142,7 +149,8 @@ def _fuzzy(label: str) -> str:
     return "".join(out)
 
 
-def _label_regex(specs: list[RowSpec], extra: tuple[str, ...] = ()) -> re.Pattern:
+@lru_cache(maxsize=16)
+def _label_regex(specs: tuple[RowSpec, ...], extra: tuple[str, ...] = ()) -> re.Pattern:
     """Official labels (with their numbering) as they appear in running text."""
     alts = []
     for s in specs:
@@ -160,7 +168,20 @@ def _label_regex(specs: list[RowSpec], extra: tuple[str, ...] = ()) -> re.Patter
 
 
 # --- matching labels to rows ------------------------------------------------------------------------------------
-def match_row(label: str, specs: list[RowSpec]) -> RowSpec | None:
+_MATCH_CACHE: dict[tuple[str, int], RowSpec | None] = {}
+
+
+def match_row(label: str, specs: tuple[RowSpec, ...]) -> RowSpec | None:
+    """The official row a printed label names (specs are the module's constant tuples: cached by identity)."""
+    key = (label, id(specs))
+    if key not in _MATCH_CACHE:
+        if len(_MATCH_CACHE) > 20000:
+            _MATCH_CACHE.clear()
+        _MATCH_CACHE[key] = _match_row(label, specs)
+    return _MATCH_CACHE[key]
+
+
+def _match_row(label: str, specs: tuple[RowSpec, ...]) -> RowSpec | None:
     s = squash(label)
     if not s:
         return None
@@ -194,6 +215,7 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=4096)
 def _header_deviation(label: str, canon: tuple[str, ...]) -> LabelDeviation | None:
     s = squash(label)
     if len(s) < 3 or any(s in c for c in canon):  # exact, or a fragment of a label split over cells
@@ -287,6 +309,7 @@ def _cells(values: list[str], n: int, identity_groups: int, grid: Grid, key: str
         if runs:
             grid.ambiguous[key] = runs
         grid.short_rows[key] = 0
+        grid.unsplit[key] = values[0]
         return [None] * n
     if len(values) > n:
         values = values[-n:]
@@ -313,10 +336,14 @@ def _region_text(blocks: list[Block]) -> str:
     return "\n".join(parts)
 
 
+T3_ALL = (*T3_ROWS, T3_OTHER_SINGLE)
+T3_GROUP_LABELS = ("三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理")
+
+
 def parse_table2(blocks: list[Block]) -> Grid:
     text = _region_text(blocks)
     old = [m for m in OLD_FORMAT_MARKERS if m in text.replace(" ", "")]
-    specs = list(T2_ROWS_2019 if old else T2_ROWS)
+    specs = T2_ROWS_2019 if old else T2_ROWS
     grid = Grid("二", specs, old_format=old)
     width = {s.key: len(s.columns) for s in specs}
     items = _region_items(blocks, _label_regex(specs))
@@ -325,11 +352,9 @@ def parse_table2(blocks: list[Block]) -> Grid:
 
 
 def parse_table3(blocks: list[Block]) -> Grid:
-    specs = list(T3_ROWS)
-    grid = Grid("三", specs)
-    all_specs = specs + [T3_OTHER_SINGLE]
-    groups = ("三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理", "(三)不予公开", "(四)无法提供", "(五)不予处理")
-    items = _region_items(blocks, _label_regex(all_specs, groups))
+    grid = Grid("三", T3_ROWS)
+    all_specs = T3_ALL
+    items = _region_items(blocks, _label_regex(all_specs, T3_GROUP_LABELS))
     width = {s.key: 7 for s in all_specs}
     entries = _entries(items, all_specs, width, grid, T3_HEADER_LABELS)
     _assign(entries, grid, all_specs, 1)
@@ -363,6 +388,7 @@ def _resolve_runs(grid: Grid, limit: int = 512) -> None:
         for k, values in zip(keys, good[0]):
             grid.rows[k] = [Cell(str(v), v, True) for v in values]
             grid.short_rows.pop(k, None)
+            grid.unsplit.pop(k, None)
     grid.ambiguous.clear()
 
 
@@ -383,12 +409,12 @@ def _column_identities_hold(rows: dict[str, list], outcome: list[str]) -> bool:
     return checked
 
 
-T4_SPECS = [RowSpec(g, label, (), tuple(T4_COLUMNS)) for g, label in T4_GROUPS.items()]
+T4_SPECS = tuple(RowSpec(g, label, (), tuple(T4_COLUMNS)) for g, label in T4_GROUPS.items())
 _T4_HEADER_END = re.compile(r"(总\s*计|尚未\s*审结)(?!.*(总\s*计|尚未\s*审结))", re.S)
 
 
 def parse_table4(blocks: list[Block]) -> Grid:
-    grid = Grid("四", list(T4_SPECS))
+    grid = Grid("四", T4_SPECS)
     tokens: list[str] = []
     for b in blocks:
         if isinstance(b, Table):
@@ -399,8 +425,9 @@ def parse_table4(blocks: list[Block]) -> Grid:
             m = _T4_HEADER_END.search(text)
             if m and (num := _NUMERIC_PREFIX.match(text[m.end():])):
                 tokens += num.group(1).split()
-    tokens = [t for t in tokens if t]
-    if not tokens:
+    if len(tokens) != 15:  # blanks count only where the row is positional (exactly 15 cells)
+        tokens = [t for t in tokens if t]
+    if not any(tokens):
         return grid
     if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) > 1:
         runs = split_run(tokens[0], 15, 3)

@@ -150,20 +150,12 @@ def _walk(container, doc: Document) -> None:
     flush()
 
 
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
 def _cell_text(cell) -> str:
-    parts = []
-    for node in cell.iter():
-        if isinstance(node.tag, str) and node.tag.lower() in ("br", "p", "div") and parts:
-            parts.append("\n")
-        if node is not cell and isinstance(node.tag, str) and node.tag.lower() in _SKIP:
-            continue
-        if node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        if node is not cell and node.tail:
-            parts.append(node.tail)
-    text = "".join(parts)
-    lines = [_WS.sub(" ", l).strip() for l in text.split("\n")]
-    return "".join(l for l in lines if l)  # a label wrapped over lines in a cell is one label
+    """A cell's text; a label wrapped over lines or split over spans (Word exports) is one label."""
+    return _WS.sub(" ", _LINE_BREAK.sub("", cell.text_content())).strip()
 
 
 def _table(el) -> Table:
@@ -171,43 +163,36 @@ def _table(el) -> Table:
     rows: list[list[str]] = []
     copies: set[tuple[int, int]] = set()
     pending: dict[tuple[int, int], str] = {}
-    trs = [tr for tr in el.iter("tr") if _owner_table(tr) is el]
-    for r, tr in enumerate(trs[:2000]):
+    for r, tr in enumerate(el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")[:2000]):
         row: list[str] = []
         c = 0
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+            if td.tag != "td" and td.tag != "th":
                 continue
-            while (r, c) in pending:
+            while pending and (r, c) in pending:
                 row.append(pending.pop((r, c)))
                 copies.add((r, c))
                 c += 1
             text = _cell_text(td)
-            rowspan = _span(td.get("rowspan"))
-            colspan = _span(td.get("colspan"))
-            for dr in range(rowspan):
+            row.append(text)
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            if rowspan is None and colspan is None:
+                c += 1
+                continue
+            rowspan, colspan = _span(rowspan), _span(colspan)
+            for dc in range(1, colspan):
+                row.append(text)
+                copies.add((r, c + dc))
+            for dr in range(1, rowspan):
                 for dc in range(colspan):
-                    if dr == 0 and dc == 0:
-                        row.append(text)
-                    elif dr == 0:
-                        row.append(text)
-                        copies.add((r, c + dc))
-                    else:
-                        pending[(r + dr, c + dc)] = text
+                    pending[(r + dr, c + dc)] = text
             c += colspan
-        while (r, c) in pending:
+        while pending and (r, c) in pending:
             row.append(pending.pop((r, c)))
             copies.add((r, c))
             c += 1
         rows.append(row)
     return Table(rows=rows, copies=frozenset(copies))
-
-
-def _owner_table(tr):
-    parent = tr.getparent()
-    while parent is not None and (not isinstance(parent.tag, str) or parent.tag.lower() != "table"):
-        parent = parent.getparent()
-    return parent
 
 
 def _span(value: str | None) -> int:

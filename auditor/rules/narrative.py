@@ -115,7 +115,7 @@ class NarrativePercent(Rule):
 
 
 # --- narrative against the tables ----------------------------------------------------------------------------
-_NONE_RECEIVED = re.compile(r"未(?:收到|受理|接到|接收)[^。；，,]{0,14}?申请|(?:收到|受理)[^。；，,\d]{0,14}?申请[^。；，,\d]{0,6}?(?<!\d)0\s*件")
+_NONE_RECEIVED = re.compile(r"未(?:收到|受理|接到|接收)[^。；，,]{0,14}?申请|(?:收到|受理)[^。；，,\d]{0,14}?申请[^。；，,\d]{0,10}?(?<!\d)0\s*件")
 _RECEIVED = re.compile(r"(收到|受理|接收|办理)[^。；，,\d]{0,16}?申请[^。；，,\d]{0,6}?(\d+)\s*件")
 _HANDLED = re.compile(r"办结[^。；，,\d（(]{0,10}?(\d+)\s*件")
 _FORWARD = re.compile(r"结转(?:至\d{4}年度?|到?下一?年度?)[^。；，,\d]{0,6}?(\d+)\s*件")
@@ -142,8 +142,10 @@ class NarrativeTable(Rule):
         t3, t4 = report.tables["三"], report.tables["四"]
         text = report.text("一", "三", "四")
         for sentence in sentences(text):
-            yield from self._applications(sentence, t3)
-            yield from self._cases(sentence, t4)
+            if "申请" in sentence or "办结" in sentence or "结转" in sentence:
+                yield from self._applications(sentence, t3)
+            if "复议" in sentence or "诉讼" in sentence:
+                yield from self._cases(sentence, t4)
 
     def _tot(self, grid, *rows):
         values = [grid.value(r, "total") for r in rows]

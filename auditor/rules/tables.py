@@ -65,6 +65,8 @@ class TableIncomplete(Rule):
         cells = grid.rows.get(spec.key)
         if not cells:
             return f"“{label}”行缺失"
+        if spec.key in grid.unsplit:
+            return f"“{label}”行的数字连写“{grid.unsplit[spec.key]}”无法唯一拆分为{len(spec.columns)}个数"
         if spec.key in grid.short_rows:
             return f"“{label}”行只有{grid.short_rows[spec.key]}个数值（应为{len(spec.columns)}个，无法确定对应列）"
         cols = "、".join(column_label(table, c) for c, v in zip(spec.columns, cells) if v is None)
