@@ -33,6 +33,7 @@ def to_number(text: str) -> int | float | None:
             return None
 
 
+@lru_cache(maxsize=16384)
 def classify(text: str) -> str:
     """'number', 'annotated', 'dash', 'blank' or 'label'."""
     t = norm(text)
@@ -48,6 +49,8 @@ def classify(text: str) -> str:
 
 
 def make_cell(text: str) -> Cell:
+    if text == "0":  # most cells of most reports
+        return Cell(text, 0, True)
     t = norm(text)
     kind = classify(t)
     if kind == "number":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from auditor.dates import find_date
@@ -26,6 +25,7 @@ _META_DATES = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")  # nev
 _BYLINE = re.compile(r"(发布日期|发布时间|發布日期|发布于|时间|日期)\s*[:：]\s*(\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2})")
 _NOT_PUBLICATION = re.compile(r"(成文|发文|印发|生效|废止)(日期|时间)\s*[:：]?\s*$")
 _SECTION_HINT = re.compile(r"[一二三四五六]、\s*(总体情况|主动公开政府信息|收到和处理|存在的主要问题|其他需要报告)")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
@@ -45,10 +45,12 @@ def decode_html(data: bytes) -> str:
 def extract(data: bytes) -> Document:
     text = decode_html(data)
     text = re.sub(r"<%@.*?%>", "", text, flags=re.S)  # JSP headers on saved pages
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+    try:  # plain etree elements: lxml.html's element classes cost a lookup per node
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"HTML 无法解析：{exc}") from None
+    if root is None:
+        raise ExtractionError("HTML 没有内容")
     doc = Document(format="html")
     doc.title = _meta(root, "ArticleTitle") or _first_text(root, "//ucaptitle") or _first_text(root, "//title")
     doc.published = _publication_date(root)
@@ -67,7 +69,7 @@ def _meta(root, name: str) -> str | None:
 
 def _first_text(root, xpath: str) -> str | None:
     els = root.xpath(xpath)
-    return _WS.sub(" ", els[0].text_content()).strip() or None if els else None
+    return _WS.sub(" ", _text(els[0])).strip() or None if els else None
 
 
 def _publication_date(root) -> DatedValue | None:
@@ -76,9 +78,9 @@ def _publication_date(root) -> DatedValue | None:
         if value and (d := find_date(value.replace("-", "-", 2))):
             return DatedValue(d, "meta", f'<meta name="{name}" content="{value}">')
     for node in root.xpath("//publishtime"):
-        if d := find_date(node.text_content()):
-            return DatedValue(d, "portal", f"<publishtime>{node.text_content().strip()}")
-    body_text = _WS.sub(" ", root.text_content())
+        if d := find_date(_text(node)):
+            return DatedValue(d, "portal", f"<publishtime>{_text(node).strip()}")
+    body_text = _WS.sub(" ", _text(root))
     for m in _BYLINE.finditer(body_text):
         if _NOT_PUBLICATION.search(body_text[max(0, m.start() - 6):m.start() + len(m.group(1)) + 1]):
             continue
@@ -90,22 +92,22 @@ def _publication_date(root) -> DatedValue | None:
 
 
 def _hints(el) -> int:
-    return len(_SECTION_HINT.findall(el.text_content()))
+    return len(_SECTION_HINT.findall(_text(el)))
 
 
 def _main_content(root):
     body = root.find("body")
     body = body if body is not None else root
+    wanted = _hints(body)
     best = None
     for xpath in _CONTAINERS:
-        candidates = [el for el in root.xpath(xpath) if len(el.text_content().strip()) > 200]
+        candidates = [el for el in root.xpath(xpath) if len(_text(el).strip()) > 200]
         if candidates:
-            best = max(candidates, key=lambda el: _hints(el) * 10000 + len(el.text_content()))
+            best = max(candidates, key=lambda el: _hints(el) * 10000 + len(_text(el)))
             break
     if best is None:
         holders = [el for el in root.iter() if isinstance(el.tag, str) and _hints(el) >= 3]
-        return min(holders, key=lambda el: len(el.text_content())) if holders else body
-    wanted = _hints(body)
+        return min(holders, key=lambda el: len(_text(el))) if holders else body
     while _hints(best) < wanted and best.getparent() is not None:  # the CMS container closed early
         best = best.getparent()
     return best
@@ -153,9 +155,19 @@ def _walk(container, doc: Document) -> None:
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
+_STRING = etree.XPath("string(.)")
+
+
+def _text(el) -> str:
+    return str(_STRING(el))
+
+
 def _cell_text(cell) -> str:
     """A cell's text; a label wrapped over lines or split over spans (Word exports) is one label."""
-    return _WS.sub(" ", _LINE_BREAK.sub("", cell.text_content())).strip()
+    text = (cell.text or "") if len(cell) == 0 else _text(cell)
+    if "\n" in text:
+        text = _LINE_BREAK.sub("", text)
+    return _WS.sub(" ", text).strip()
 
 
 def _table(el) -> Table:

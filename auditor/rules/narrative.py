@@ -96,6 +96,8 @@ class NarrativePercent(Rule):
 
     def check(self, report, context):
         for paragraph in report.text().split("\n"):
+            if "%" not in paragraph:
+                continue
             qtys = quantities(paragraph)
             for m in [*_PCT_A.finditer(paragraph), *_PCT_B.finditer(paragraph)]:
                 count, unit, pct_text = float(m.group(1)), _UNITS[m.group(2)], m.group(3)

@@ -68,7 +68,7 @@ class SectionEmpty(Rule):
 
     def check(self, report, context):
         for numeral, section in report.sections.items():
-            body = re.sub(r"[\s\W_]+", "", section.text)
+            body = any(ch.isalnum() for ch in section.text)
             has_table = numeral in ("二", "三", "四") and report.tables[numeral].present
             if not body and not has_table:
                 yield self.finding(section=numeral, numeral=numeral, name=section_name(numeral))
