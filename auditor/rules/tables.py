@@ -92,7 +92,7 @@ class TableLabel(Rule):
                 loc = Location(table=table, column=d.row) if d.column else Location(table=table, row=d.row)
                 yield self.finding(section=table, location=loc, what="列名" if d.column else "行名",
                                    printed=d.printed, canonical=d.row, evidence=d.printed)
-            if getattr(grid, "other_single", False):
+            if getattr(grid, "other_single", False) and not report.tables["二"].old_format:  # 2019 format: one row is right
                 yield self.finding(section=table, location=Location(table=table, row="（六）其他处理"), what="行",
                                    printed="（六）其他处理（一行）",
                                    canonical="（六）其他处理 1.逾期不补正 2.逾期未缴费 3.其他（三行）",

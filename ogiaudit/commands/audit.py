@@ -97,7 +97,7 @@ def _audit_all(inputs, base: AuditContext, rules, fmt):
 
     from ogiaudit.fetch import read_input
     results, contexts, unreadable = [], [], False
-    for source in inputs:
+    for source in _progress(inputs):
         context = replace(base, source=source)
         try:
             data, known = read_input(source)
@@ -113,6 +113,20 @@ def _audit_all(inputs, base: AuditContext, rules, fmt):
         contexts.append(context)
         _print([result], fmt)
     return results, contexts, unreadable
+
+
+def _progress(inputs: list[str]):
+    """A progress bar on stderr for long runs at a terminal; plain iteration otherwise."""
+    if len(inputs) < 5 or not sys.stderr.isatty():
+        yield from inputs
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("审核中", total=len(inputs))
+        for source in inputs:
+            yield source
+            progress.advance(task)
 
 
 def _exit_code(results: list[AuditResult], fail_on: Severity | None, unreadable: bool) -> int:
