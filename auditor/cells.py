@@ -69,7 +69,7 @@ def split_run(run: str, n: int, groups: int = 1, max_solutions: int = 2) -> list
     T3-ROW and T4-SUM); with groups=0 there is no identity and only an unambiguous split counts.  Returns up to
     `max_solutions` solutions: one means the split is certain, more means it is ambiguous.
     """
-    if not run.isdigit() or len(run) > 60:
+    if not run.isdigit() or len(run) > min(60, n * 4):  # no real row prints 4-digit averages; bounds the search
         return []
     solutions: list[list[int]] = []
     size = n // groups if groups else n
@@ -98,7 +98,9 @@ def split_run(run: str, n: int, groups: int = 1, max_solutions: int = 2) -> list
             if run.startswith(total, end):
                 grouped(end + len(total), g + 1, acc + addends + [int(total)])
 
-    if groups:
+    if groups == 1:
+        _single_group(run, n, solutions, max_solutions)
+    elif groups:
         grouped(0, 0, [])
     else:
         for numbers, end in parts(0, n):
@@ -107,3 +109,35 @@ def split_run(run: str, n: int, groups: int = 1, max_solutions: int = 2) -> list
                 if len(solutions) >= max_solutions:
                     break
     return solutions
+
+
+def _single_group(run: str, n: int, solutions: list, max_solutions: int) -> None:
+    """n-1 addends then their total: try each length of the total, and prune addends by the running sum."""
+    for total_len in range(1, len(run)):
+        total_text = run[-total_len:]
+        if len(total_text) > 1 and total_text[0] == "0":
+            continue
+        total, prefix = int(total_text), run[:-total_len]
+        budget = [20000]  # steps per total length: a hostile run gives up instead of spinning
+
+        def walk(pos: int, k: int, acc: list[int], remaining: int) -> None:
+            budget[0] -= 1
+            if len(solutions) >= max_solutions or budget[0] < 0:
+                return
+            if k == 0:
+                if pos == len(prefix) and remaining == 0:
+                    solutions.append([*acc, total])
+                return
+            left = len(prefix) - pos
+            if left < k or left > k * total_len:
+                return
+            for end in range(pos + 1, min(len(prefix), pos + total_len) + 1):
+                piece = prefix[pos:end]
+                if len(piece) > 1 and piece[0] == "0":
+                    break
+                value = int(piece)
+                if value > remaining:
+                    break
+                walk(end, k - 1, acc + [value], remaining - value)
+
+        walk(0, n - 1, [], total)
