@@ -51,6 +51,7 @@ class Grid:
     other_single: bool = False                                 # 三(六) printed as one row
     ambiguous: dict[str, list[list[int]]] = field(default_factory=dict)  # digit runs with several readings
     unsplit: dict[str, str] = field(default_factory=dict)                # digit runs left unread
+    labels_seen: set[str] = field(default_factory=set)                   # rows whose label is printed
     _spec: dict = field(default_factory=dict, repr=False)
     _spec_for: object = field(default=None, repr=False)
 
@@ -88,7 +89,8 @@ class Grid:
 
     @property
     def present(self) -> bool:
-        return any(c is not None for cells in self.rows.values() for c in cells)
+        """The table is there: it has values, or at least its row labels (an empty form is there, incomplete)."""
+        return bool(self.rows) or len(self.labels_seen) >= 2
 
     def missing_rows(self) -> list[RowSpec]:
         return [s for s in self.grid_specs() if not self.rows.get(s.key) or any(c is None for c in self.rows[s.key])]
@@ -251,7 +253,9 @@ def _entries(items: list[Item], specs: list[RowSpec], width: dict[str, int], gri
         if item.labels and not item.values:
             pending += item.labels
             for lab in item.labels:
-                if match_row(lab, specs) is None and (d := _header_deviation(lab, header_canon)):
+                if (seen := match_row(lab, specs)) is not None:
+                    grid.labels_seen.add(seen.key)
+                elif d := _header_deviation(lab, header_canon):
                     grid.deviations.append(d)
             continue
         has_digits = any(classify(v) in ("number", "annotated") for v in item.values)
@@ -425,6 +429,9 @@ def parse_table4(blocks: list[Block]) -> Grid:
             m = _T4_HEADER_END.search(text)
             if m and (num := _NUMERIC_PREFIX.match(text[m.end():])):
                 tokens += num.group(1).split()
+    if any(_T4_HEADER_END.search(" ".join(r) if isinstance(b, Table) else b.text)
+           for b in blocks for r in (b.rows if isinstance(b, Table) else [[]])):
+        grid.labels_seen.update(T4_GROUPS)  # the form is there, even with no numbers in it
     if len(tokens) != 15:  # blanks count only where the row is positional (exactly 15 cells)
         tokens = [t for t in tokens if t]
     if not any(tokens):

@@ -1,12 +1,11 @@
 """Read one input of `ogiaudit audit`: a local file or a single http(s) URL (httpx; crawls use Scrapy)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 
 from auditor.dates import url_date
 from auditor.extract import MAX_BYTES, ExtractionError
+from auditor.extract._files import read_report_file
 
 
 def read_input(source: str, timeout: float = 30.0) -> tuple[bytes, dict]:
@@ -15,18 +14,7 @@ def read_input(source: str, timeout: float = 30.0) -> tuple[bytes, dict]:
         return _fetch(source, timeout), {"url_date": url_date(source)}
     if "://" in source:
         raise ExtractionError("只支持本地文件或 http(s) 网址")
-    path = Path(source)
-    if not path.exists():
-        raise ExtractionError("文件不存在")
-    if path.is_dir():
-        raise ExtractionError("这是一个文件夹，不是文件")
-    size = path.stat().st_size
-    if size > MAX_BYTES:  # refuse before reading: a 300 MB file never enters memory
-        raise ExtractionError(f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_BYTES // 1048576} MB），不像是年度报告")
-    try:
-        return path.read_bytes(), {}
-    except OSError as exc:
-        raise ExtractionError(f"无法读取文件：{exc.strerror}") from None
+    return read_report_file(source), {}
 
 
 def _fetch(url: str, timeout: float) -> bytes:

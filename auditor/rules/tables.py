@@ -64,7 +64,7 @@ class TableIncomplete(Rule):
         label = row_label(table, grid, spec.key)
         cells = grid.rows.get(spec.key)
         if not cells:
-            return f"“{label}”行缺失"
+            return f"“{label}”行无数据" if spec.key in grid.labels_seen else f"“{label}”行缺失"
         if spec.key in grid.unsplit:
             return f"“{label}”行的数字连写“{grid.unsplit[spec.key]}”无法唯一拆分为{len(spec.columns)}个数"
         if spec.key in grid.short_rows:

@@ -1,0 +1,248 @@
+"""Image-only reports: scanned PDF pages and JPG/PNG files, read by Tesseract (chi_sim).
+
+Each page image is binarised; long dark horizontal and vertical runs are the table rulings (they are also
+painted out before OCR, so that Tesseract does not read them as "一" or "|").  Tesseract's words, with their boxes,
+and the rulings go through the same layout engine as a PDF's text layer.  The Document is marked `ocr = True`:
+every finding from it is less certain.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
+from auditor.document import Document
+from auditor.extract import ExtractionError
+from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+
+DPI = 300                 # rendering resolution of scanned PDF pages
+MAX_PIXELS = 60_000_000   # one page image larger than this is refused (decompression bomb)
+MAX_IMAGE_PAGES = 50      # frames of a multi-page TIFF, pages of a scanned PDF read by OCR
+PAGE_TIMEOUT = 120        # seconds Tesseract may spend on one page
+MISSING = "未安装 Tesseract（含 chi_sim 语言包），无法识别图片版报告：apt-get install tesseract-ocr tesseract-ocr-chi-sim"
+
+
+@lru_cache(maxsize=1)
+def _tesseract() -> str | None:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return exe if "chi_sim" in out.split() else None
+
+
+def available() -> bool:
+    return _tesseract() is not None
+
+
+def extract_image(data: bytes) -> Document:
+    """A JPG/PNG/TIFF/... report."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.size[0] * image.size[1] > MAX_PIXELS:  # checked from the header, before anything is decoded
+            raise Image.DecompressionBombError("too many pixels")
+        frames = []
+        for k in range(min(getattr(image, "n_frames", 1), MAX_IMAGE_PAGES)):
+            image.seek(k)
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            frames.append(_to_gray(image))
+    except Image.DecompressionBombError:
+        raise ExtractionError("图片过大，不像是年度报告的扫描页") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise ExtractionError("图片文件已损坏或格式无法识别") from None
+    dpi = image.info.get("dpi", (DPI, DPI))[0] or DPI
+    try:
+        dpi = float(dpi) if 50 <= float(dpi) <= 1200 else DPI
+    except (TypeError, ValueError):
+        dpi = DPI
+    layouts = layouts_from_images(frames, dpi=dpi)
+    if not any(p.glyphs for p in layouts):
+        raise ExtractionError("图片中没有识别出任何文字（不是报告的扫描页，或分辨率过低）")
+    document = Document(format="image", ocr=True, pages=len(frames))
+    document.warnings.append("图片版报告，已用 OCR 识别")
+    drop = repeated_margin_lines(layouts)
+    document.blocks = join_pages([layout_page(p, drop) for p in layouts])
+    return document
+
+
+def _to_gray(image):
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    return image.convert("L")
+
+
+def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> list:
+    """Pages of an open pypdfium2 document as grayscale PIL images."""
+    if _tesseract() is None:
+        raise ExtractionError(MISSING)
+    if len(indices) > MAX_IMAGE_PAGES:
+        raise ExtractionError(f"图片版 PDF 页数过多（{len(indices)} 页需要 OCR，上限 {MAX_IMAGE_PAGES} 页）")
+    images = []
+    for i in indices:
+        page = pdf[i]
+        try:
+            w, h = page.get_size()
+            scale = dpi / 72
+            if w * h * scale * scale > MAX_PIXELS:
+                scale = (MAX_PIXELS / (w * h)) ** 0.5
+            images.append(page.render(scale=scale, grayscale=True).to_pil().convert("L"))
+        finally:
+            page.close()
+    return images
+
+
+def layouts_from_images(images: list, first_numbers: list[int] | None = None, dpi: float = DPI) -> list[PageLayout]:
+    """OCR the page images (in parallel, one Tesseract process per core) into page layouts in points."""
+    exe = _tesseract()
+    if exe is None:
+        raise ExtractionError(MISSING)
+    numbers = first_numbers or list(range(1, len(images) + 1))
+    workers = max(1, min(len(images), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda args: _ocr_page(exe, *args, dpi=dpi), zip(images, numbers)))
+
+
+def _ocr_page(exe: str, image, number: int, dpi: float) -> PageLayout:
+    scale = 72.0 / dpi
+    segs, cleaned = _rulings(_binarise(image), image, dpi)
+    buf = io.BytesIO()
+    cleaned.save(buf, format="PNG")
+    try:
+        proc = subprocess.run([exe, "stdin", "stdout", "-l", "chi_sim", "--psm", "6", "--dpi", str(int(dpi)), "tsv"],
+                              input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    except subprocess.TimeoutExpired:
+        raise ExtractionError(f"OCR 超时：第 {number} 页识别超过 {PAGE_TIMEOUT} 秒") from None
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["未知错误"]
+        raise ExtractionError(f"OCR 失败（第 {number} 页）：{reason[0]}")
+    glyphs = []
+    for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        text = cols[11].strip()
+        try:
+            conf = float(cols[10])
+            left, top, width, height = (int(v) for v in cols[6:10])
+        except ValueError:
+            continue
+        if not text or conf < 0:
+            continue
+        glyphs.extend(_split_word(text, left, top, width, height, scale))
+    w, h = image.size
+    segs_pt = [Seg(s.horizontal, s.pos * scale, s.a * scale, s.b * scale) for s in segs]
+    glyphs = [g for g in glyphs if not _ruling_residue(g, segs_pt)]
+    return PageLayout(w * scale, h * scale, glyphs, segs_pt, number)
+
+
+_RESIDUE = set("“”\"'‘’。.,，:：;；`|丨!！_-—~")
+
+
+def _ruling_residue(g: Glyph, segs: list[Seg]) -> bool:
+    """Punctuation read from what is left of a ruling after it was painted out."""
+    if not all(ch in _RESIDUE for ch in g.text):
+        return False
+    for s in segs:
+        if s.horizontal:
+            if s.a - 2 <= g.cx <= s.b + 2 and (abs(g.top - s.pos) < 3 or abs(g.bottom - s.pos) < 3):
+                return True
+        elif s.a - 2 <= g.cy <= s.b + 2 and (abs(g.x0 - s.pos) < 4 or abs(g.x1 - s.pos) < 4):
+            return True
+    return False
+
+
+_CJK_WORD = re.compile(r"[\u3400-\u9fff]")
+
+
+def _split_word(text: str, left: int, top: int, width: int, height: int, scale: float) -> list[Glyph]:
+    """A Tesseract word as glyphs: a CJK word is spread over its box one character each (so that the layout
+    engine can place characters of vertical labels and cell boundaries); other words stay whole."""
+    text = _normalise(text)
+    if not text:
+        return []
+    if len(text) > 1 and _CJK_WORD.search(text):
+        step = width / len(text)
+        return [Glyph(ch, (left + k * step) * scale, top * scale, (left + (k + 1) * step) * scale,
+                      (top + height) * scale) for k, ch in enumerate(text)]
+    return [Glyph(text, left * scale, top * scale, (left + width) * scale, (top + height) * scale)]
+
+
+_FULLWIDTH_FIX = str.maketrans({"|": "", "丨": ""})
+
+
+def _normalise(text: str) -> str:
+    return text.translate(_FULLWIDTH_FIX).strip()
+
+
+def _binarise(image):
+    """Grayscale -> black and white at a fixed threshold, to find the rulings (Tesseract reads the grayscale)."""
+    return image.point(lambda v: 0 if v < 170 else 255, mode="L")
+
+
+def _rulings(image, gray, dpi: float = DPI) -> tuple[list[Seg], object]:
+    """Long dark runs: horizontal and vertical table rulings, in pixels; and the image with them painted out."""
+    from PIL import ImageDraw
+
+    w, h = image.size
+    # longer than any stroke of a character: 0.3 inch across, 0.25 inch down (a table row is at least that tall
+    # with its neighbours; a character's stroke is not)
+    min_h = max(20, int(dpi * 0.3))
+    min_v = max(16, int(dpi * 0.25))
+    segs: list[Seg] = []
+    segs += _runs(image.tobytes(), w, h, min_h, horizontal=True)
+    rotated = image.transpose(5)  # Image.Transpose.TRANSPOSE: rows become columns
+    segs += _runs(rotated.tobytes(), h, w, min_v, horizontal=False)
+    cleaned = gray.copy()
+    draw = ImageDraw.Draw(cleaned)
+    for s in segs:
+        if s.horizontal:
+            draw.line([(s.a, s.pos), (s.b, s.pos)], fill=255, width=3)
+        else:
+            draw.line([(s.pos, s.a), (s.pos, s.b)], fill=255, width=3)
+    return _merge_thick(segs), cleaned
+
+
+def _runs(raw: bytes, width: int, height: int, min_len: int, horizontal: bool) -> list[Seg]:
+    pattern = re.compile(rb"\x00{%d,}" % min_len)
+    out = []
+    for y in range(height):
+        row = raw[y * width:(y + 1) * width]
+        if b"\x00" * min_len not in row:
+            continue
+        for m in pattern.finditer(row):
+            out.append(Seg(horizontal, float(y), float(m.start()), float(m.end())))
+    return out
+
+
+def _merge_thick(segs: list[Seg]) -> list[Seg]:
+    """A ruling several pixels thick is found once per pixel row: keep one, at its middle."""
+    out: list[Seg] = []
+    for horizontal in (True, False):
+        group = sorted((s for s in segs if s.horizontal == horizontal), key=lambda s: (s.pos, s.a))
+        current: list[Seg] = []
+        for s in group:
+            match = next((c for c in current if s.pos - c.pos <= 4 and s.a <= c.b and s.b >= c.a), None)
+            if match is not None:
+                match.a, match.b = min(match.a, s.a), max(match.b, s.b)
+                match.pos = (match.pos + s.pos) / 2 if s.pos - match.pos <= 1 else match.pos + 0.5
+                continue
+            current = [c for c in current if s.pos - c.pos <= 4]
+            seg = Seg(horizontal, s.pos, s.a, s.b)
+            current.append(seg)
+            out.append(seg)
+    return out
