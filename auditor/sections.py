@@ -31,9 +31,17 @@ class Section:
 
 
 def split_run_on(blocks: list[Block]) -> list[Block]:
-    """Split paragraphs that carry several section headings inline into one paragraph per heading."""
+    """Split paragraphs that carry several section headings inline into one paragraph per heading, and read
+    tab-separated paragraphs (a text table typed in Word) as table rows, as the text extractor does."""
     out: list[Block] = []
     for b in blocks:
+        if isinstance(b, Paragraph) and "\t" in b.text.strip():
+            row = [c.strip() for c in b.text.split("\t")]
+            if out and isinstance(out[-1], _TabbedTable):
+                out[-1].rows.append(row)
+            else:
+                out.append(_TabbedTable(rows=[row], page=b.page))
+            continue
         if isinstance(b, Paragraph) and len(b.text) > 120:
             matches = list(_INLINE.finditer(b.text))
             if matches:
@@ -48,6 +56,10 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
                 continue
         out.append(b)
     return out
+
+
+class _TabbedTable(Table):
+    """Consecutive tab-separated paragraphs gathered into one table."""
 
 
 def heading_of(text: str) -> tuple[str, bool, bool, int] | None:

@@ -323,13 +323,29 @@ def _cells(values: list[str], n: int, identity_groups: int, grid: Grid, key: str
     return [make_cell(v) if v else None for v in values]
 
 
+def _cell_paragraph(text: str) -> Item | None:
+    """A paragraph that is one table cell: a table pasted as one paragraph per cell (Word to CMS editor)."""
+    t = text.strip()
+    kind = classify(t)
+    if kind in ("number", "annotated", "dash"):
+        return Item([], [t], True)
+    if len(t) <= 60 and "。" not in t and not _NUMERIC_PREFIX.search(t[-12:] if t else ""):
+        return Item([t], [], True)
+    return None
+
+
 def _region_items(blocks: list[Block], label_re: re.Pattern | None) -> list[Item]:
     items: list[Item] = []
+    no_tables = not any(isinstance(b, Table) for b in blocks)
     for b in blocks:
         if isinstance(b, Table):
             items += _table_items(b)
         elif label_re is not None:
-            items += _paragraph_items(b.text, label_re)
+            scanned = _paragraph_items(b.text, label_re)
+            if not scanned and no_tables and (cell := _cell_paragraph(b.text)):
+                items.append(cell)
+            else:
+                items += scanned
     return items
 
 
@@ -420,10 +436,13 @@ _T4_HEADER_END = re.compile(r"(总\s*计|尚未\s*审结)(?!.*(总\s*计|尚未\
 def parse_table4(blocks: list[Block]) -> Grid:
     grid = Grid("四", T4_SPECS)
     tokens: list[str] = []
+    no_tables = not any(isinstance(b, Table) for b in blocks)
     for b in blocks:
         if isinstance(b, Table):
             for item in _table_items(b):
                 tokens += [v for v in item.values if classify(v) != "label"]
+        elif no_tables and classify(b.text) in ("number", "annotated", "dash"):
+            tokens.append(b.text.strip())  # a table pasted one paragraph per cell
         else:
             text = _SPACE_NEAR_CJK.sub("", unicodedata.normalize("NFKC", b.text))
             m = _T4_HEADER_END.search(text)

@@ -104,3 +104,22 @@ def test_pingtan_run_together_text(realdata, year, new, handled, forward, review
     [incomplete] = of(r, "TBL-INCOMPLETE")
     assert incomplete.location.row == "行政规范性文件"
     assert not rules(r) & {"SEC-MISSING", "T3-BAL", "T3-TOTAL", "T3-ROW", "T4-SUM", "TXT-TABLE", "PUB-LATE"}
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_seed_typed_as_word_paragraphs_gives_the_same_findings(seeds, seed):
+    """A report typed in Word with its tables as tab-separated lines, or pasted one paragraph per cell."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in seeds[seed].read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip())
+    buffer = io.BytesIO()
+    document.save(buffer)
+    from auditor.audit import audit_bytes
+    result = audit_bytes(buffer.getvalue())
+    assert result.format == "docx"
+    assert signature(result) == signature(audit_file(seeds[seed]))

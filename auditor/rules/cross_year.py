@@ -84,7 +84,8 @@ class Reuse(Rule):
     title = "与上一年度报告内容大量雷同"
     basis = "SPEC §5 X5；第三方评估“照搬上年报告”扣分项"
     description = (f"第一部分（总体情况）和第五部分（存在的主要问题及改进情况）与同一机构上一年度报告的同一部分相比，"
-                   f"去掉数字、年份、标点和空白后相似度达到{REUSE_THRESHOLD:.0%}以上，可能照搬上年报告。每部分一条。")
+                   f"去掉数字、年份、标点和空白后相似度达到{REUSE_THRESHOLD:.0%}以上，可能照搬上年报告。每部分一条；"
+                   f"去掉这些后不足{REUSE_MIN_CHARS}字的部分（如“无”）不比较。")
     template = "第{numeral}部分“{title}”与{prev_year}年度报告的同一部分相似度为{ratio:.0%}，可能照搬上年报告"
 
     def check(self, report, context):
