@@ -15,6 +15,7 @@ _BARE = {k: re.compile(rf"^(?P<phrase>{p})[。:：]?$") for k, p in SECTION_PATT
 _INLINE = re.compile("|".join(rf"{n}、(?:{SECTION_PATTERNS[n]})" for n in SECTION_NUMERALS))
 # 五 printed with no heading of its own, only its sub-headings (上海市 2025: "（一）2024年工作中存在问题的改进情况")
 _FIVE_SUBHEADING = re.compile(r"^[（(][一二][)）].{0,20}(存在的?主要问题|存在的?问题|主要问题)")
+_HEADING_WORDS = ("总体情况", "主动公开", "收到和处理", "行政复议", "行政诉讼", "主要问题", "其他需要报告")
 _MARKUP = re.compile(r"^[#*\s]+|[*\s]+$")
 
 
@@ -65,6 +66,8 @@ class _TabbedTable(Table):
 def heading_of(text: str) -> tuple[str, bool, bool, int] | None:
     """(numeral, numbering_ok, wording_ok, rank) when `text` is a section heading; rank 0 is the best candidate
     (right numeral), 1 another top-level number, 2 a sub-item number such as （一）, 3 no number at all."""
+    if len(text) > 90 or not any(k in text for k in _HEADING_WORDS):  # cheap test first: most paragraphs are prose
+        return None
     line = _MARKUP.sub("", text)
     line = re.sub(r"\s+", "", line) if len(line) <= 60 else line
     if len(line) > 45:

@@ -55,10 +55,13 @@ def sniff(data: bytes) -> str | None:
     return "text"
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _looks_like_text(head: bytes) -> bool:
     if not head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > len(head) * 0.02:
         return False
     for enc in ("utf-8", "gb18030"):

@@ -52,19 +52,30 @@ def extract(data: bytes) -> Document:
     if root is None:
         raise ExtractionError("HTML 没有内容")
     doc = Document(format="html")
-    doc.title = _meta(root, "ArticleTitle") or _first_text(root, "//ucaptitle") or _first_text(root, "//title")
-    doc.published = _publication_date(root)
+    metas = _metas(root)
+    doc.title = _meta(root, "ArticleTitle", metas) or _first_text(root, "//ucaptitle") or _first_text(root, "//title")
+    doc.published = _publication_date(root, metas)
     container = _main_content(root)
     _walk(container, doc)
     return doc
 
 
-def _meta(root, name: str) -> str | None:
-    for el in root.xpath(f"//meta[@name='{name}' or @name='{name.lower()}']"):
+_METAS = etree.XPath("//meta[@name]")
+
+
+def _metas(root) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in _METAS(root):
         content = (el.get("content") or "").strip()
         if content:
-            return content
-    return None
+            out.setdefault(el.get("name"), content)
+            out.setdefault(el.get("name").lower(), content)
+    return out
+
+
+def _meta(root, name: str, metas: dict[str, str] | None = None) -> str | None:
+    metas = metas if metas is not None else _metas(root)
+    return metas.get(name) or metas.get(name.lower())
 
 
 def _first_text(root, xpath: str) -> str | None:
@@ -72,9 +83,9 @@ def _first_text(root, xpath: str) -> str | None:
     return _WS.sub(" ", _text(els[0])).strip() or None if els else None
 
 
-def _publication_date(root) -> DatedValue | None:
+def _publication_date(root, metas: dict[str, str]) -> DatedValue | None:
     for name in _META_DATES:
-        value = _meta(root, name)
+        value = _meta(root, name, metas)
         if value and (d := find_date(value.replace("-", "-", 2))):
             return DatedValue(d, "meta", f'<meta name="{name}" content="{value}">')
     for node in root.xpath("//publishtime"):
@@ -165,6 +176,8 @@ def _text(el) -> str:
 def _cell_text(cell) -> str:
     """A cell's text; a label wrapped over lines or split over spans (Word exports) is one label."""
     text = (cell.text or "") if len(cell) == 0 else _text(cell)
+    if text.isdigit():
+        return text
     if "\n" in text:
         text = _LINE_BREAK.sub("", text)
     return _WS.sub(" ", text).strip()
