@@ -42,6 +42,7 @@ class Smtp(BaseModel):
     password: SecretStr | None = None
     sender: str = "ogiaudit@localhost"
     timeout: float = 30.0
+    ca_file: str | None = None          # a CA certificate (PEM) to trust for a server with its own certificate
 
 
 class Schedule(BaseModel):
@@ -52,6 +53,8 @@ class Schedule(BaseModel):
     weekly_run_day: str = "mon"
     digest_day: str = "mon"
     digest_time: str = "08:00"
+    misfire_grace_hours: float = 12     # a run missed while the scheduler was down still runs (once) within this
+    run_timeout_hours: float = 12       # a child process (crawl, digest) running longer is stopped
 
 
 class Crawl(BaseModel):

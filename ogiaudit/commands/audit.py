@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
         if pending or all_:
             from ogiaudit import pipeline
-            results = pipeline.audit_pending(settings, all=all_, progress=sys.stderr.isatty())
+            results = pipeline.audit_pending(settings, all=all_, progress=sys.stderr.isatty(), rules=rules)
             _print(results, fmt)
             raise typer.Exit(_exit_code(results, fail_on, False))
         if not inputs:
@@ -85,14 +85,16 @@ def register(app: typer.Typer) -> None:
                             township_deadline=township_deadline or settings.deadlines.township,
                             department_deadline=settings.deadlines.department,
                             government_deadline=settings.deadlines.government)
-        results, contexts, unreadable = _audit_all(inputs, base, rules, fmt)
+        # with --save, print after storing: saving adds the cross-year findings (X-CARRY, X-REUSE) from history
+        results, contexts, unreadable = _audit_all(inputs, base, rules, fmt, stream=not save)
         if save and results:
             from ogiaudit import pipeline
             pipeline.save_results(settings, results, contexts)
+            _print(results, fmt)
         raise typer.Exit(_exit_code(results, fail_on, unreadable))
 
 
-def _audit_all(inputs, base: AuditContext, rules, fmt):
+def _audit_all(inputs, base: AuditContext, rules, fmt, stream: bool = True):
     from dataclasses import replace
 
     from ogiaudit.fetch import read_input
@@ -111,7 +113,8 @@ def _audit_all(inputs, base: AuditContext, rules, fmt):
             continue
         results.append(result)
         contexts.append(context)
-        _print([result], fmt)
+        if stream:
+            _print([result], fmt)
     return results, contexts, unreadable
 
 

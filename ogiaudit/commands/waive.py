@@ -1,9 +1,54 @@
-"""`ogiaudit waive`: not built yet (a placeholder so that the command line stays whole)."""
+"""`ogiaudit waive FINDING_ID --reason …` and `ogiaudit unwaive FINDING_ID`: a person decides a finding is acceptable.
+Waived findings stay visible in queries (status waived) but are left out of digests and of the error counts."""
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Optional
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("waive", help="（尚未实现）")
-    def _placeholder() -> None:
-        typer.echo("ogiaudit waive: 尚未实现", err=True)
-        raise typer.Exit(2)
+    from ogiaudit.commands.query import fail, opened
+
+    @app.command("waive", help="豁免一个问题（须写明理由）；--undo 取消豁免。问题编号见 ogiaudit query findings。")
+    def waive(finding_id: int = typer.Argument(..., help="问题编号"),
+              reason: Optional[str] = typer.Option(None, "--reason", help="豁免理由（必填）"),
+              by: Optional[str] = typer.Option(None, "--by", help="决定豁免的人（默认当前用户）"),
+              undo: bool = typer.Option(False, "--undo", help="取消豁免"),
+              database: Optional[str] = typer.Option(None, "--database", help="数据库地址"),
+              config: Optional[Path] = typer.Option(None, "--config")) -> None:
+        from storage import repository
+        if undo:
+            return _unwaive(finding_id, database, config)
+        if not reason or not reason.strip():
+            fail("豁免须用 --reason 写明理由")
+        with opened(database, config, readonly=False) as (_, s):
+            try:
+                row = repository.waive(s, finding_id, reason=reason.strip(), by=by or _user())
+            except repository.NotFound as exc:
+                fail(str(exc))
+            typer.echo(f"已豁免问题 {row.id}（{row.rule}，{row.message[:40]}）：{row.waived_reason}")
+
+    @app.command("unwaive", help="取消对一个问题的豁免。")
+    def unwaive(finding_id: int = typer.Argument(..., help="问题编号"),
+                database: Optional[str] = typer.Option(None, "--database", help="数据库地址"),
+                config: Optional[Path] = typer.Option(None, "--config")) -> None:
+        _unwaive(finding_id, database, config)
+
+    def _unwaive(finding_id, database, config) -> None:
+        from storage import repository
+        with opened(database, config, readonly=False) as (_, s):
+            try:
+                row = repository.unwaive(s, finding_id)
+            except repository.NotFound as exc:
+                fail(str(exc))
+            typer.echo(f"已取消豁免问题 {row.id}（{row.rule}），状态：{row.status}")
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None

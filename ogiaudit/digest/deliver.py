@@ -1,0 +1,338 @@
+"""Deliver digests: compose the e-mail, record it in the `delivery` table, send it by SMTP (or write .eml files).
+
+The delivery contract:
+- a delivery row is written (sent_at NULL) before sending; sent_at is set only when the server accepted the message
+  for every recipient; a failure leaves sent_at NULL (attempts and last_error record it) and the next run tries again;
+- the same content for the same recipient (kind, recipient, payload_sha256) is sent once;
+- the Message-ID is derived from the delivery id, so a retry after an ambiguous failure can be recognised;
+- `dry_run` with an outbox writes .eml files and changes nothing in the database.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, formataddr, parseaddr
+from pathlib import Path
+from typing import Callable
+
+from ogiaudit.digest import attach
+from ogiaudit.digest.build import (
+    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_operations, supervisors,
+)
+from ogiaudit.digest.render import header_safe, render, subject_for
+from ogiaudit.settings import ConfigError
+
+
+class DeliveryError(Exception):
+    """The server did not accept a message."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------------------------------------ composing
+
+def _domain(sender: str) -> str:
+    addr = parseaddr(sender)[1]
+    return addr.rsplit("@", 1)[1] if "@" in addr else "ogiaudit.local"
+
+
+def message_id(kind: str, delivery_id: int | str, payload: str, sender: str) -> str:
+    return f"<ogiaudit.{kind}.{delivery_id}.{payload[:16]}@{_domain(sender)}>"
+
+
+def compose(digest, sender: str, msg_id: str, *, when: datetime | None = None) -> EmailMessage:
+    rendered = render(digest)
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = rendered.subject
+    name, addr = parseaddr(header_safe(sender))
+    msg["From"] = formataddr((name or "政务公开年报审核", addr or "ogiaudit@localhost"))
+    msg["To"] = header_safe(digest.recipient)
+    msg["Date"] = format_datetime(when or datetime.now(timezone.utc))
+    msg["Message-ID"] = msg_id
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Ogiaudit-Digest"] = f"{digest.kind}; {digest.period_key}"
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    for filename, mime, data in attach.attachments(digest):
+        maintype, subtype = mime.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=header_safe(filename))
+    return msg
+
+
+# ---------------------------------------------------------------------------------------------- transports
+
+class SmtpTransport:
+    """smtplib with STARTTLS, SSL or plain, and a login when a user is configured; one connection per run."""
+
+    def __init__(self, smtp, ssl_context: ssl.SSLContext | None = None):
+        self.cfg = smtp
+        self.context = ssl_context
+        self._conn: smtplib.SMTP | None = None
+        self._down: str | None = None  # the server could not be reached: do not wait for it again in this run
+        if smtp.user and not (smtp.password and smtp.password.get_secret_value()):
+            raise ConfigError("已设置 SMTP 用户（smtp.user），但没有密码：请设置环境变量 OGIAUDIT_SMTP__PASSWORD")
+        if getattr(smtp, "ca_file", None) and not Path(smtp.ca_file).is_file():
+            raise ConfigError(f"smtp.ca_file 指定的证书文件不存在：{smtp.ca_file}")
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.cfg
+        context = self.context or ssl.create_default_context(cafile=getattr(cfg, "ca_file", None) or None)
+        if cfg.security == "ssl":
+            conn = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=context)
+        else:
+            conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        try:
+            conn.ehlo()
+            if cfg.security == "starttls":
+                conn.starttls(context=context)
+                conn.ehlo()
+            if cfg.user:
+                conn.login(cfg.user, cfg.password.get_secret_value())
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        if self._down:
+            raise DeliveryError(self._down)
+        if self._conn is None:
+            try:
+                self._conn = self._connect()
+            except (smtplib.SMTPException, OSError) as exc:
+                self._down = f"无法连接或登录 SMTP 服务器 {self.cfg.host}:{self.cfg.port}：{_short(exc)}"
+                raise DeliveryError(self._down) from None
+        try:
+            refused = self._conn.send_message(msg, from_addr=sender, to_addrs=recipients)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise DeliveryError(_short(exc)) from None
+        if refused:
+            raise DeliveryError("收件人被拒绝：" + "，".join(f"{k}（{v[0]}）" for k, v in refused.items()))
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.quit()
+            except Exception:
+                conn.close()
+
+
+class OutboxTransport:
+    """Writes each message as an .eml file (dry run)."""
+
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.written: list[Path] = []
+
+    def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        kind = msg["X-Ogiaudit-Digest"].split(";")[0]
+        stem = re.sub(r"[^A-Za-z0-9@._-]+", "_", f"{kind}-{recipients[0]}")
+        path = self.dir / f"{stem}.eml"
+        path.write_bytes(msg.as_bytes())
+        self.written.append(path)
+
+    def close(self) -> None:
+        pass
+
+
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}".strip()[:300]
+    return (f"{exc.__class__.__name__}: {exc}".strip())[:300]
+
+
+# ------------------------------------------------------------------------------------------------- ledger
+
+class Ledger:
+    """The `delivery` table."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def _session(self):
+        from storage.db import session
+        return session(self.engine)
+
+    def cutoff(self, kind: str, recipient: str) -> datetime | None:
+        """The build time of the last digest the server accepted for this recipient."""
+        from sqlalchemy import func
+        from sqlmodel import select
+
+        from storage.models import Delivery
+        with self._session() as s:
+            return s.exec(select(func.max(Delivery.created_at)).where(
+                Delivery.kind == kind, Delivery.recipient == recipient, Delivery.sent_at.is_not(None))).one()
+
+    def last_sent_ids(self, kind: str, recipient: str) -> list:
+        """The finding ids (problem keys for the operations digest) of the last digest sent to this recipient."""
+        from sqlmodel import select
+
+        from storage.models import Delivery
+        with self._session() as s:
+            row = s.exec(select(Delivery.finding_ids).where(
+                Delivery.kind == kind, Delivery.recipient == recipient, Delivery.sent_at.is_not(None))
+                .order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(1)).first()
+        try:
+            return list(json.loads(row)) if row else []
+        except ValueError:
+            return []
+
+    def find(self, kind: str, recipient: str, payload: str):
+        from sqlmodel import select
+
+        from storage.models import Delivery
+        with self._session() as s:
+            return s.exec(select(Delivery).where(Delivery.kind == kind, Delivery.recipient == recipient,
+                                                 Delivery.payload_sha256 == payload)).first()
+
+    def prepare(self, digest, subject: str, payload: str, now: datetime):
+        """The delivery row to send (a new one, or the unsent one with the same content); None when already sent."""
+        from sqlmodel import select
+
+        from storage.models import Delivery
+        with self._session() as s:
+            row = s.exec(select(Delivery).where(Delivery.kind == digest.kind, Delivery.recipient == digest.recipient,
+                                                Delivery.payload_sha256 == payload)).first()
+            if row is not None and row.sent_at is not None:
+                return None
+            if row is None:
+                row = Delivery(kind=digest.kind, recipient=digest.recipient, period_key=digest.period_key,
+                               subject=subject, created_at=now, payload_sha256=payload)
+            row.created_at, row.period_key, row.subject = now, digest.period_key, subject
+            row.finding_ids = json.dumps(list(digest.finding_ids))
+            s.add(row)
+            s.flush()
+            # older unsent digests for this recipient are superseded by this one (it contains what they had)
+            for old in s.exec(select(Delivery).where(Delivery.kind == digest.kind,
+                                                     Delivery.recipient == digest.recipient,
+                                                     Delivery.sent_at.is_(None), Delivery.id != row.id)).all():
+                if not (old.last_error or "").startswith("已被"):
+                    old.last_error = f"已被第{row.id}号摘要取代；" + (old.last_error or "")
+                    s.add(old)
+            s.refresh(row)
+            return row
+
+    def mark(self, delivery_id: int, *, sent_at: datetime | None, error: str | None) -> None:
+        from storage.models import Delivery
+        with self._session() as s:
+            row = s.get(Delivery, delivery_id)
+            row.attempts = (row.attempts or 0) + 1
+            if sent_at is not None:
+                row.sent_at = sent_at
+                row.last_error = None
+            else:
+                row.last_error = error
+            s.add(row)
+
+
+# ---------------------------------------------------------------------------------------------- the run
+
+@dataclass
+class Outcome:
+    kind: str
+    recipient: str
+    status: str            # sent | failed | nothing-new | already-sent | written | dry-run
+    subject: str = ""
+    error: str = ""
+    delivery_id: int | None = None
+
+
+STATUS_CN = {"sent": "已发送", "failed": "发送失败（下次运行重试）", "nothing-new": "无新内容，未发送",
+             "already-sent": "相同内容已发送过", "written": "已写入发件箱（未发送）",
+             "dry-run": "有新内容（演习，未发送）"}
+
+
+def run_digests(settings, *, database_url: str | None = None, as_of: date | None = None,
+                portals: list | None = None, dry_run: bool = False, outbox: Path | None = None,
+                transport=None, now: Callable[[], datetime] = utcnow) -> list[Outcome]:
+    """Build, record and send every digest due.  Returns one Outcome per recipient."""
+    from storage.db import connect, session
+
+    from ogiaudit.portals import load_portals
+
+    url = database_url or settings.database_url
+    engine = connect(url)
+    ledger = Ledger(engine)
+    as_of = as_of or date.today()
+    if portals is None:
+        portals = load_portals(settings.portals)
+    if transport is None:
+        transport = OutboxTransport(outbox) if (dry_run and outbox) else (None if dry_run else
+                                                                           SmtpTransport(settings.smtp))
+    sender = settings.smtp.sender
+    ids = [p.id for p in portals]
+    built_at = now()  # "since the last digest" is measured from when its content was read
+    with session(engine, readonly=True) as s:
+        findings = load_findings(s, ids)
+        ops = load_operations(s, None, FAILED_RUNS) if settings.operator else None
+
+    by_portal: dict[str, list] = {}
+    for f in findings:
+        by_portal.setdefault(f.portal, []).append(f)
+    digests = []
+    for recipient, theirs in supervisors(portals).items():
+        since = ledger.cutoff("supervisor", recipient)
+        own = [copy.copy(f) for p in theirs for f in by_portal.get(p.id, [])]  # building sets f.category
+        digests.append(build_supervisor_digest(recipient, theirs, own, as_of=as_of, since=since))
+    if settings.operator and ops is not None:
+        digests.append(build_operator_digest(settings.operator, as_of=as_of, crawl_failures=ops[0], layouts=ops[1],
+                                             unreadable=ops[2],
+                                             already_sent=ledger.last_sent_ids("operator", settings.operator)))
+
+    outcomes: list[Outcome] = []
+    try:
+        for digest in digests:
+            outcomes.append(_deliver_one(digest, ledger, transport, sender, dry_run, built_at, now))
+    finally:
+        if transport is not None:
+            transport.close()
+    return outcomes
+
+
+def _deliver_one(digest, ledger: Ledger, transport, sender: str, dry_run: bool, built_at: datetime,
+                 now: Callable[[], datetime]) -> Outcome:
+    subject = subject_for(digest)
+    out = Outcome(digest.kind, digest.recipient, "nothing-new", subject)
+    if digest.is_empty:
+        return out
+    payload = digest.payload_sha256()
+    addr = parseaddr(digest.recipient)[1] or digest.recipient
+    if dry_run:
+        existing = ledger.find(digest.kind, digest.recipient, payload)
+        if existing is not None and existing.sent_at is not None:
+            out.status = "already-sent"
+            return out
+        if transport is None:
+            out.status = "dry-run"
+            return out
+        transport.send(compose(digest, sender, message_id(digest.kind, "dry", payload, sender)), sender, [addr])
+        out.status = "written"
+        return out
+    row = ledger.prepare(digest, subject, payload, built_at)
+    if row is None:
+        out.status = "already-sent"
+        return out
+    out.delivery_id = row.id
+    msg = compose(digest, sender, message_id(digest.kind, row.id, payload, sender))
+    try:
+        transport.send(msg, parseaddr(sender)[1] or sender, [addr])
+    except DeliveryError as exc:
+        ledger.mark(row.id, sent_at=None, error=str(exc))
+        out.status, out.error = "failed", str(exc)
+        return out
+    ledger.mark(row.id, sent_at=now(), error=None)
+    out.status = "sent"
+    return out

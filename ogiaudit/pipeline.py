@@ -1,0 +1,187 @@
+"""The glue between the auditor and the audit database: store audit results, re-audit the archive.
+
+- save_results(settings, results, contexts, document_ids=None): `ogiaudit audit --save`
+- audit_pending(settings, all=False, progress=True): `ogiaudit audit --pending` / `--all`
+
+Each report is stored in its own transaction: a run killed halfway leaves every stored report whole, and the next
+run picks up the documents not yet audited with the current rules.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import select
+
+from storage import repository as repo
+from storage.db import connect, session
+from storage.models import BodyRow, DocumentRow
+
+if TYPE_CHECKING:
+    from auditor.audit import AuditContext, AuditResult
+    from ogiaudit.settings import Settings
+
+
+def _cross_year(session_, result: AuditResult, context: AuditContext | None, portal_id: str | None) -> None:
+    """Run the cross-year rules when the caller audited without history and the database has last year's report."""
+    if context is not None and context.previous is not None:
+        return
+    body, year = result.body or (context.body if context else None), result.year or (context.year if context else None)
+    if not body or not year:
+        return
+    prev = repo.previous_report(session_, portal_id=portal_id, body=body, year=year)
+    if prev is None:
+        return
+    ctx = replace(context, previous=prev) if context is not None else None
+    if ctx is None:
+        from auditor.audit import AuditContext
+        ctx = AuditContext(source=result.source, previous=prev)
+    _cross_year_with(result, ctx)
+
+
+def save_results(settings: Settings, results: list[AuditResult], contexts: list[AuditContext],
+                 document_ids: list[int | None] | None = None, *, mode: str = "audit") -> None:
+    """Store audit results: one audit run; per result its body, its report (by body and year) and its findings
+    (upserted by fingerprint; findings that no longer fire -> resolved, waived stay waived)."""
+    from auditor.audit import RULESET_VERSION
+    engine = connect(settings.database_url)
+    with session(engine) as s:
+        run_id = repo.start_run(s, RULESET_VERSION, mode).id
+    # oldest year first, so that a body's later report finds the earlier one for the cross-year rules
+    order = sorted(range(len(results)), key=lambda i: (results[i].year or 0, i))
+    for i in order:
+        result = results[i]
+        context = contexts[i] if i < len(contexts) else None
+        doc_id = document_ids[i] if document_ids and i < len(document_ids) else None
+        with session(engine) as s:
+            document = s.get(DocumentRow, doc_id) if doc_id is not None else None
+            portal_id = document.portal_id if document is not None else None
+            _cross_year(s, result, context, portal_id)
+            repo.save_report(s, run_id=run_id, result=result, context=context, document=document, portal_id=portal_id)
+    with session(engine) as s:
+        repo.finish_run(s, run_id)
+
+
+def _portals(settings: Settings) -> dict[str, Any]:
+    from ogiaudit.portals import load_portals
+    from ogiaudit.settings import ConfigError
+    try:
+        return {p.id: p for p in load_portals(settings.portals)}
+    except ConfigError:
+        return {}
+
+
+def _read_archive(settings: Settings, doc: DocumentRow) -> bytes:
+    path = Path(doc.archive_path) if doc.archive_path else None
+    candidates = [path] if path else []
+    if path and not path.is_absolute():
+        candidates.append(Path(settings.archive_dir) / path)
+    candidates.append(Path(settings.archive_dir) / doc.sha256[:2] / doc.sha256[2:4] / doc.sha256)
+    for p in candidates:
+        if p and p.is_file():
+            return p.read_bytes()
+    raise FileNotFoundError(f"存档文件不存在：{doc.archive_path or doc.sha256}")
+
+
+def pending_documents(settings: Settings, *, all: bool = False) -> list[int]:
+    """Ids of the archived documents to (re-)audit: never audited, audited with other rules, or changed since."""
+    from auditor.audit import RULESET_VERSION
+    with session(connect(settings.database_url), readonly=True) as s:
+        q = select(DocumentRow.id)
+        if not all:
+            q = q.where((DocumentRow.audited_ruleset.is_(None)) | (DocumentRow.audited_ruleset != RULESET_VERSION)
+                        | (DocumentRow.audited_sha256.is_(None)) | (DocumentRow.audited_sha256 != DocumentRow.sha256))
+        return list(s.exec(q.order_by(DocumentRow.id)).all())
+
+
+def audit_pending(settings: Settings, *, all: bool = False, progress: bool = True,
+                  rules: list | None = None) -> list[AuditResult]:
+    """Re-audit the archived documents not yet audited with the current RULESET_VERSION (all=True: every one),
+    storing each result as it goes.  Unreadable documents are recorded as extraction problems.
+    rules: the rules to run (default: every rule)."""
+    from auditor.audit import RULESET_VERSION, AuditContext, audit_bytes
+    from auditor.extract import ExtractionError
+
+    engine = connect(settings.database_url)
+    portals = _portals(settings)
+    ids = pending_documents(settings, all=all)
+    with session(engine) as s:
+        run_id = repo.start_run(s, RULESET_VERSION, "all" if all else "pending").id
+    results: list[AuditResult] = []
+    without_history: list[tuple[int, AuditResult, AuditContext]] = []
+    for n, doc_id in enumerate(ids, 1):
+        # read what is known (a short read), audit outside any transaction (parsing may take seconds; the write
+        # lock is not held meanwhile), then store the result in one short transaction
+        with session(engine, readonly=True) as s:
+            doc = s.get(DocumentRow, doc_id)
+            body = None
+            if doc.body_name:
+                body = s.exec(select(BodyRow).where(BodyRow.portal_id == (doc.portal_id or ""),
+                                                    BodyRow.name == doc.body_name)).first()
+        portal = portals.get(doc.portal_id or "")
+        context = AuditContext(
+            source=doc.url, published=doc.published,
+            published_source=(doc.published_source or "portal") if doc.published else None,
+            body=doc.body_name, body_kind=body.kind if body else None,
+            township_deadline=(portal.township_deadline if portal and portal.township_deadline
+                               else settings.deadlines.township),
+            department_deadline=settings.deadlines.department, government_deadline=settings.deadlines.government,
+            first_seen=doc.first_fetched.date() if doc.first_fetched else None)
+        try:
+            result, error = audit_bytes(_read_archive(settings, doc), context, rules), None
+        except (ExtractionError, OSError) as exc:
+            result, error = None, str(exc) or type(exc).__name__
+        with session(engine) as s:
+            doc = s.get(DocumentRow, doc_id)
+            if result is None:
+                repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=repo.now())
+                doc.audited_ruleset, doc.audited_sha256, doc.audited_at = RULESET_VERSION, doc.sha256, repo.now()
+                s.add(doc)
+                repo._bump_run(s, run_id, problems=1)
+                line = f"[{n}/{len(ids)}] 无法读取 {doc.url}：{error}"
+            else:
+                if result.year and (result.body or doc.body_name):
+                    context.previous = repo.previous_report(s, portal_id=doc.portal_id,
+                                                            body=result.body or doc.body_name, year=result.year)
+                    if context.previous is not None:
+                        _cross_year_with(result, context, rules)
+                    else:
+                        without_history.append((doc_id, result, context))
+                repo.save_report(s, run_id=run_id, result=result, context=context, document=doc,
+                                 portal_id=doc.portal_id)
+                results.append(result)
+                c = result.counts()
+                line = f"[{n}/{len(ids)}] {result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
+        if progress:  # after the commit: what is printed is stored
+            print(line, file=sys.stderr, flush=True)
+    # a report audited before last year's report of the same body was stored: check it across years now
+    for doc_id, result, context in without_history:
+        with session(engine) as s:
+            doc = s.get(DocumentRow, doc_id)
+            context.previous = repo.previous_report(s, portal_id=doc.portal_id, body=result.body or doc.body_name,
+                                                    year=result.year)
+            if context.previous is None:
+                continue
+            before = len(result.findings)
+            _cross_year_with(result, context, rules)
+            if len(result.findings) > before:
+                repo.save_report(s, run_id=run_id, result=result, context=context, document=doc,
+                                 portal_id=doc.portal_id, record=False)
+    with session(engine) as s:
+        repo.finish_run(s, run_id)
+    return results
+
+
+def _cross_year_with(result: AuditResult, context: AuditContext, rules: list | None = None) -> None:
+    """Add the findings of the cross-year rules (those among `rules`, default all) that the audit did not run."""
+    from auditor.rules import REGISTRY, run_rules
+    import auditor.rules.cross_year  # noqa: F401
+    if rules is not None:
+        rules = [r for r in rules if r.needs_history]
+    else:
+        rules = [cls() for cls in REGISTRY.values() if cls.needs_history]
+    have = {(f.rule, f.section, f.location.column if f.location else None) for f in result.findings}
+    result.findings.extend(f for f in run_rules(result.report, context, rules)
+                           if (f.rule, f.section, f.location.column if f.location else None) not in have)

@@ -1,0 +1,1 @@
+"""The audit database: SQLModel models, engine and sessions (db), writes (repository), reads (queries), exports."""

@@ -1,0 +1,365 @@
+"""Reads of the audit database: the queries of INTERFACE.md (reports, findings, missing, compliance) plus one body
+across the years and trends.  Every function returns a list of plain dicts (JSON-ready: dates as ISO strings)."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, select
+
+from storage.models import BodyRow, CrawlRow, FindingRow, PortalRow, ReportRow, ReportTallyRow
+
+GROUPINGS = ("region", "portal", "body_kind")
+LEVELS = ("province", "city", "county")
+
+
+def _iso(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, (date, datetime)) else v
+
+
+# --- deadlines ----------------------------------------------------------------------------------------------------
+def infer_kind(name: str | None) -> str | None:
+    """department | government | township from a body's name (RULES.md), None when it cannot be told."""
+    if not name:
+        return None
+    if re.search(r"(乡|镇|街道)(人民政府|办事处)?$", name) or name.endswith(("街道办事处", "街道办")):
+        return "township"
+    if name.endswith("人民政府") or name.endswith("人民政府办公室"):
+        return "government" if name.endswith("人民政府") else "department"
+    return "department"
+
+
+def deadline_for(kind: str | None, year: int, settings: Any = None, township_deadline: str | None = None) -> date:
+    """The publication deadline of the report for `year` (in year + 1), by the body's kind."""
+    deadlines = getattr(settings, "deadlines", None)
+    if kind == "township":
+        md = township_deadline or (deadlines.township if deadlines else "01-31")
+    elif kind == "government":
+        md = deadlines.government if deadlines else "03-31"
+    else:
+        md = deadlines.department if deadlines else "01-31"
+    month, day = (int(x) for x in md.split("-"))
+    return date(year + 1, month, day)
+
+
+# --- crawls -------------------------------------------------------------------------------------------------------
+def last_crawl_ok(session: Session, portal_id: str) -> bool:
+    """True when the portal's last crawl succeeded and was complete (the condition for PUB-MISSING)."""
+    row = session.exec(select(CrawlRow).where(CrawlRow.portal_id == portal_id)
+                       .order_by(CrawlRow.finished.desc(), CrawlRow.id.desc()).limit(1)).first()
+    return bool(row and row.ok and row.complete)
+
+
+def failed_crawls(session: Session, portal_id: str) -> int:
+    """How many of the portal's latest crawls failed in a row (operations digest)."""
+    rows = session.exec(select(CrawlRow.ok, CrawlRow.complete).where(CrawlRow.portal_id == portal_id)
+                        .order_by(CrawlRow.finished.desc(), CrawlRow.id.desc()).limit(50)).all()
+    n = 0
+    for ok, complete in rows:
+        if ok and complete:
+            break
+        n += 1
+    return n
+
+
+# --- reports ------------------------------------------------------------------------------------------------------
+def reports(session: Session, *, year: int | None = None, portal: str | None = None, body: str | None = None,
+            limit: int | None = None) -> list[dict]:
+    q = select(ReportRow)
+    if year is not None:
+        q = q.where(ReportRow.year == year)
+    if portal:
+        q = q.where(ReportRow.portal_id == portal)
+    if body:
+        q = q.where(ReportRow.body_name == body)
+    q = q.order_by(ReportRow.portal_id, ReportRow.body_name, ReportRow.year)
+    if limit:
+        q = q.limit(limit)
+    return [{
+        "portal": r.portal_id or None, "body": r.body_name, "body_kind": r.body_kind, "year": r.year,
+        "url": r.document_url or r.source, "published": _iso(r.published), "published_source": r.published_source,
+        "deadline": _iso(r.deadline), "errors": r.errors, "warnings": r.warnings,
+        "on_time": r.on_time, "complete": r.complete, "consistent": r.consistent, "id": r.id,
+        "audited_at": _iso(r.audited_at), "ruleset_version": r.ruleset_version,
+    } for r in session.exec(q).all()]
+
+
+# --- findings -----------------------------------------------------------------------------------------------------
+def _rule_filter(rule: str | list[str]):
+    rules = [rule] if isinstance(rule, str) else list(rule)
+    conds = []
+    for r in rules:
+        r = r.strip().upper().rstrip("*")
+        if not r:
+            continue
+        if r.count("-") >= 1 and not r.endswith("-"):
+            conds.append(FindingRow.rule == r)  # a full id (X-CARRY, PUB-DATE-UNKNOWN): an index lookup
+            if r.count("-") == 1 and r.split("-")[0] in ("PUB", "DOC", "SEC", "TBL", "T3", "T4", "TXT", "CNT", "X"):
+                conds.append(and_(FindingRow.rule >= r + "-", FindingRow.rule < r + "."))
+        else:  # a family prefix (T3, PUB-): a range on the index
+            p = r.rstrip("-") + "-"
+            conds.append(and_(FindingRow.rule >= p, FindingRow.rule < p[:-1] + "."))
+    return or_(*conds)
+
+
+def findings(session: Session, *, year: int | None = None, portal: str | None = None, body: str | None = None,
+             rule: str | list[str] | None = None, severity: str | None = None, status: str | None = None,
+             ids: list[int] | None = None, limit: int | None = None) -> list[dict]:
+    """One row per finding (INTERFACE.md) plus id, fingerprint, waiver and report fields."""
+    session.flush()
+    f = FindingRow
+    cols = (f.portal_id, BodyRow.name, f.year, f.url, f.rule, f.severity, f.section, f.location, f.expected,
+            f.observed, f.message, f.evidence, f.status, f.first_seen, f.last_seen, f.id, f.fingerprint, BodyRow.kind,
+            f.report_id, f.resolved_at, f.waived_by, f.waived_reason, f.waived_at)
+    q = select(*cols).join(BodyRow, BodyRow.id == f.body_id)  # plain columns: no ORM objects to build
+    if year is not None:
+        q = q.where(f.year == year)
+    if portal:
+        q = q.where(f.portal_id == portal)
+    if body:
+        q = q.where(BodyRow.name == body)
+    if rule:
+        q = q.where(_rule_filter(rule))
+    if severity:
+        q = q.where(f.severity == severity)
+    if status:
+        q = q.where(f.status == status)
+    if ids is not None:
+        q = q.where(f.id.in_(ids))
+    q = q.order_by(f.portal_id, BodyRow.name, f.year, f.id)
+    if limit:
+        q = q.limit(limit)
+    keys = ("portal", "body", "year", "url", "rule", "severity", "section", "location", "expected", "observed",
+            "message", "evidence", "status", "first_seen", "last_seen", "id", "fingerprint", "body_kind", "report_id",
+            "resolved_at", "waived_by", "waived_reason", "waived_at")
+    out = []
+    for row in session.connection().execute(q):
+        d = dict(zip(keys, row))
+        d["portal"] = d["portal"] or None
+        for k in ("first_seen", "last_seen", "resolved_at", "waived_at"):
+            d[k] = _iso(d[k])
+        out.append(d)
+    return out
+
+
+# --- missing ------------------------------------------------------------------------------------------------------
+def missing(session: Session, year: int, as_of: date, settings: Any = None, *, portal: str | None = None) -> list[dict]:
+    """The expected (configured) bodies with no report for `year` whose deadline has passed by `as_of`."""
+    have = select(ReportRow.body_id).where(ReportRow.year == year, ReportRow.body_id == BodyRow.id)
+    q = (select(BodyRow.id, BodyRow.portal_id, BodyRow.name, BodyRow.kind, BodyRow.region_path,
+                PortalRow.township_deadline)
+         .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
+         .where(BodyRow.configured.is_(True), ~have.exists()))
+    if portal:
+        q = q.where(BodyRow.portal_id == portal)
+    if as_of <= date(year + 1, 1, 1):  # no deadline has passed yet
+        return []
+    out = []
+    for body_id, portal_id, name, kind, region, township in session.exec(q.order_by(BodyRow.portal_id, BodyRow.name)).all():
+        kind = kind or infer_kind(name)
+        deadline = deadline_for(kind, year, settings, township)
+        if as_of > deadline:
+            out.append({"portal": portal_id or None, "body": name, "body_kind": kind, "year": year,
+                        "deadline": deadline.isoformat(), "region": region or None, "body_id": body_id})
+    return out
+
+
+def _overdue(session: Session, years: set[int], as_of: date, settings: Any, by: str, level: str | None) -> dict:
+    """Configured bodies without a report whose deadline has passed, counted per (group, year) in SQL."""
+    out: dict[tuple[str, int], int] = defaultdict(int)
+    gcol = {"region": BodyRow.region_path, "portal": BodyRow.portal_id, "body_kind": BodyRow.kind}[by]
+    for y in years:
+        if as_of <= date(y + 1, 1, 1):
+            continue
+        have = select(ReportRow.body_id).where(ReportRow.year == y, ReportRow.body_id == BodyRow.id)
+        q = (select(gcol, BodyRow.kind, PortalRow.township_deadline, func.count())
+             .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
+             .where(BodyRow.configured.is_(True), ~have.exists())
+             .group_by(gcol, BodyRow.kind, PortalRow.township_deadline))
+        for g, kind, township, n in session.exec(q).all():
+            if kind is None:  # rare: infer from each name
+                continue
+            if as_of > deadline_for(kind, y, settings, township):
+                out[(_fold(g if by != "body_kind" else kind, by, level), y)] += n
+        nameless = (select(BodyRow.name, gcol, PortalRow.township_deadline)
+                    .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
+                    .where(BodyRow.configured.is_(True), BodyRow.kind.is_(None), ~have.exists()))
+        for name, g, township in session.exec(nameless).all():
+            kind = infer_kind(name)
+            if as_of > deadline_for(kind, y, settings, township):
+                out[(_fold(g if by != "body_kind" else kind, by, level), y)] += 1
+    return out
+
+
+# --- grouping helpers ---------------------------------------------------------------------------------------------
+def _fold(key: str | None, by: str, level: str | None) -> str:
+    if by != "region" or not level:
+        return key or ""
+    parts = (key or "").split("/")
+    n = LEVELS.index(level) + 1
+    return "/".join(parts[:n])
+
+
+def _group_col(model, by: str):
+    if by == "region":
+        return model.region_path
+    if by == "portal":
+        return model.portal_id
+    if by == "body_kind":
+        return model.body_kind if model is ReportRow else model.kind
+    raise ValueError(f"分组方式应为 {'/'.join(GROUPINGS)}，而不是 {by!r}")
+
+
+def _scope(by: str, level: str | None) -> str:
+    return (level or "county") if by == "region" else by
+
+
+def _report_counts(session: Session, scope: str, year: int | None):
+    """(group, year, reports, on_time, complete, consistent, no_error, top_rules) from report_tally."""
+    session.flush()
+    t = ReportTallyRow
+    q = select(t.key, t.year, t.reports, t.on_time, t.complete, t.consistent, t.no_error, t.top_rules).where(
+        t.scope == scope, t.reports > 0)
+    if year is not None:
+        q = q.where(t.year == year)
+    return session.connection().execute(q).fetchall()
+
+
+# --- compliance -----------------------------------------------------------------------------------------------------
+def compliance(session: Session, *, by: str = "region", year: int | None = None, as_of: date | None = None,
+               settings: Any = None, level: str | None = None) -> list[dict]:
+    """Per group and year: bodies expected, published, published on time, with no open error finding, overdue."""
+    if by not in GROUPINGS:
+        raise ValueError(f"分组方式应为 {'/'.join(GROUPINGS)}，而不是 {by!r}")
+    as_of = as_of or date.today()
+    if by == "region" and not level:
+        level = "county"
+    # (group, year) -> [unconfigured published, published, on time, no error]
+    stats: dict[tuple[str, int], list[int]] = {
+        (g, y): [0, n, on_time, no_error] for g, y, n, on_time, _, _, no_error, _ in
+        _report_counts(session, _scope(by, level), year)}
+    years: set[int] = {y for _, y in stats} | ({year} if year is not None else set())
+    # bodies not configured that published anyway count as expected too (usually few)
+    bgcol = _group_col(BodyRow, by)  # the body's columns: SQLite then starts from the (few) unconfigured bodies
+    uq = (select(bgcol, ReportRow.year, func.count()).select_from(BodyRow)
+          .join(ReportRow, ReportRow.body_id == BodyRow.id).where(BodyRow.configured.is_(False))
+          .group_by(bgcol, ReportRow.year))
+    if year is not None:
+        uq = uq.where(ReportRow.year == year)
+    for g, y, n in session.exec(uq).all():
+        stats.setdefault((_fold(g, by, level), y), [0, 0, 0, 0])[0] += n
+    configured: dict[str, int] = defaultdict(int)
+    for g, n in session.exec(select(bgcol, func.count()).where(BodyRow.configured.is_(True)).group_by(bgcol)).all():
+        configured[_fold(g, by, level)] += n
+    # overdue: configured bodies without a report once their deadline passed.  For a season whose every deadline
+    # has passed that is simply configured - published by configured bodies; only the current season needs the
+    # per-body deadline (kind, the county's township deadline)
+    tds = set(session.exec(select(PortalRow.township_deadline).distinct()).all()) | {None}
+    settled = {y for y in years
+               if as_of > max(deadline_for(k, y, settings, td) for k in ("department", "government", "township")
+                              for td in tds)}
+    overdue = _overdue(session, years - settled, as_of, settings, by, level) if years - settled else {}
+    for g in configured:
+        for y in years:
+            stats.setdefault((g, y), [0, 0, 0, 0])
+    out = []
+    for (g, y) in sorted(stats, key=lambda k: (k[0] or "", k[1])):
+        unconf, published, on_time, no_error = stats[(g, y)]
+        conf = configured.get(g, 0)
+        expected = conf + unconf
+        late = max(0, conf - (published - unconf)) if y in settled else overdue.get((g, y), 0)
+        out.append({by: g or None, "year": y, "expected": expected, "published": published, "on_time": on_time,
+                    "no_error": no_error, "overdue": late,
+                    "share_published": round(published / expected, 4) if expected else None,
+                    "share_on_time": round(on_time / expected, 4) if expected else None})
+    return out
+
+
+def _share(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+# --- one body across the years --------------------------------------------------------------------------------------
+def body_history(session: Session, name: str, *, portal: str | None = None) -> list[dict]:
+    """Every stored report of the body (exact name, else a unique partial match), year by year, with its open rules
+    and the carry-over of table 三 next to last year's carried-forward."""
+    q = select(BodyRow).where(BodyRow.name == name)
+    if portal:
+        q = q.where(BodyRow.portal_id == portal)
+    bodies = session.exec(q).all()
+    if not bodies:
+        q = select(BodyRow).where(BodyRow.name.contains(name))
+        if portal:
+            q = q.where(BodyRow.portal_id == portal)
+        bodies = session.exec(q.limit(20)).all()
+    ids = [b.id for b in bodies]
+    if not ids:
+        return []
+    reports_ = session.exec(select(ReportRow).where(ReportRow.body_id.in_(ids))
+                            .order_by(ReportRow.body_id, ReportRow.year)).all()
+    rules: dict[int, Counter] = defaultdict(Counter)
+    missing_years: dict[tuple[int, int], bool] = {}
+    for body_id, report_id, year, rule_id in session.exec(
+            select(FindingRow.body_id, FindingRow.report_id, FindingRow.year, FindingRow.rule)
+            .where(FindingRow.body_id.in_(ids), FindingRow.status == "open")).all():
+        if report_id is not None:
+            rules[report_id][rule_id] += 1
+        elif rule_id == "PUB-MISSING" and year is not None:
+            missing_years[(body_id, year)] = True
+    by_body = {b.id: b for b in bodies}
+    out = []
+    prev_carry: dict[int, tuple[int, Any]] = {}
+    for r in reports_:
+        t3 = (r.values or {}).get("三") or {}
+        carry_in = (t3.get("carry_over") or {}).get("total")
+        carry_out = (t3.get("carried_forward") or {}).get("total")
+        last = prev_carry.get(r.body_id)
+        out.append({
+            "portal": r.portal_id or None, "body": r.body_name, "body_kind": r.body_kind, "year": r.year,
+            "published": _iso(r.published), "deadline": _iso(r.deadline), "on_time": r.on_time,
+            "complete": r.complete, "consistent": r.consistent, "errors": r.errors, "warnings": r.warnings,
+            "rules": ",".join(sorted(rules.get(r.id, {}))), "carry_over": carry_in,
+            "last_year_carried_forward": last[1] if last and last[0] == r.year - 1 else None,
+            "url": r.document_url or r.source,
+        })
+        prev_carry[r.body_id] = (r.year, carry_out)
+    for (body_id, year), _ in sorted(missing_years.items()):
+        b = by_body[body_id]
+        out.append({"portal": b.portal_id or None, "body": b.name, "body_kind": b.kind, "year": year,
+                    "published": None, "deadline": None, "on_time": False, "complete": None, "consistent": None,
+                    "errors": 1, "warnings": 0, "rules": "PUB-MISSING", "carry_over": None,
+                    "last_year_carried_forward": None, "url": None})
+    out.sort(key=lambda row: (row["portal"] or "", row["body"], row["year"]))
+    return out
+
+
+# --- trends ---------------------------------------------------------------------------------------------------------
+def trend(session: Session, *, by: str = "region", year: int | None = None, level: str | None = "province",
+          top: int = 3) -> list[dict]:
+    """Per year and group: reports, share on time, share complete, share consistent, the most frequent open rules."""
+    if by not in GROUPINGS:
+        raise ValueError(f"分组方式应为 {'/'.join(GROUPINGS)}，而不是 {by!r}")
+    if by == "region" and not level:
+        level = "county"
+    # the most frequent open rules of each group are kept in report_tally.top_rules on every status change
+    stats: dict[tuple[str, int], list[int]] = {}
+    rule_counts: dict[tuple[str, int], list] = {}
+    for g, y, n, on_time, complete, consistent, _, top_json in _report_counts(session, _scope(by, level), year):
+        stats[(g, y)] = [n, on_time, complete, consistent]
+        rule_counts[(g, y)] = json.loads(top_json or "[]")[:top]
+    out = []
+    for (g, y) in sorted(stats, key=lambda k: (k[1], k[0] or "")):
+        n, on_time, complete, consistent = stats[(g, y)]
+        common = rule_counts.get((g, y), [])
+        out.append({"year": y, by: g or None, "reports": n, "share_on_time": _share(on_time, n),
+                    "share_complete": _share(complete, n), "share_consistent": _share(consistent, n),
+                    "top_rules": ", ".join(f"{r}×{c}" for r, c in common)})
+    return out
+
+
+__all__ = ["last_crawl_ok", "failed_crawls", "missing", "findings", "reports", "compliance", "body_history", "trend",
+           "deadline_for", "infer_kind", "and_"]

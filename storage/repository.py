@@ -1,0 +1,622 @@
+"""Writes to the audit database.  Every function works inside the caller's session (storage.db.session) and is safe
+when two processes write at once: rows with a natural key (portal, body, document, report, finding) are inserted with
+INSERT … ON CONFLICT DO NOTHING and then read back, so a race never duplicates or fails.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from storage.models import (AuditRecordRow, AuditRunRow, BodyRow, CrawlRow, DocumentRow, ExtractionProblemRow,
+                            FindingRow, PortalRow, ReportRow, ReportTallyRow, RuleTallyRow)
+
+if TYPE_CHECKING:
+    from auditor.audit import PreviousReport
+    from auditor.findings import Finding
+    from ogiaudit.portals import Portal
+
+# rules that are not produced by auditing one document: never resolved by a re-audit of a report
+EXTRA_RULES = ("PUB-MISSING", "PUB-CHANGED")
+UNKNOWN_BODY = "（未识别机构）"
+COMPLETENESS_RULES = ("SEC-MISSING", "TBL-MISSING")
+CONSISTENCY_PREFIXES = ("T3-", "T4-", "TXT-TABLE", "X-CARRY")
+
+
+class NotFound(LookupError):
+    pass
+
+
+def now() -> datetime:
+    """Naive UTC (the database's convention)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _insert_ignore(session: Session, model, values: dict[str, Any], keys: list[str]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.  Core (not ORM) statements: several
+    times cheaper, and RETURNING rather than rowcount, which psycopg does not report reliably here."""
+    table = model.__table__
+    pk = list(table.primary_key.columns)[0]
+    ins = _insert(session)(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(pk)
+    return session.connection().execute(ins).first() is not None
+
+
+def tally_keys(portal_id: str | None, region: str | None, body_kind: str | None) -> list[tuple[str, str]]:
+    from storage.migrations.tally import keys
+    return keys(portal_id, region, body_kind)
+
+
+def report_state(report: ReportRow) -> tuple | None:
+    """What a report contributes to report_tally: its groups and its flags."""
+    if report.id is None or report.ruleset_version is None and report.audited_at is None:
+        return None
+    return (tuple(tally_keys(report.portal_id, report.region_path, report.body_kind)), report.year,
+            (1, int(report.on_time is True), int(bool(report.complete)), int(bool(report.consistent)),
+             int(report.errors == 0)))
+
+
+def _tally_report(session: Session, old: tuple | None, new: tuple | None) -> None:
+    """Move a report's contribution in report_tally from `old` to `new` (atomic increments)."""
+    if old == new:
+        return
+    deltas: dict[tuple, list[int]] = {}
+    for state, sign in ((old, -1), (new, 1)):
+        if state is None:
+            continue
+        keys_, year, flags = state
+        for scope, key in keys_:
+            d = deltas.setdefault((scope, key, year), [0] * 5)
+            for i, v in enumerate(flags):
+                d[i] += sign * v
+    rows = [dict(scope=k[0], key=k[1], year=k[2], reports=d[0], on_time=d[1], complete=d[2], consistent=d[3],
+                 no_error=d[4]) for k, d in sorted(deltas.items()) if any(d)]
+    if not rows:
+        return
+    table = ReportTallyRow.__table__
+    ins = _insert(session)(table).values(rows)
+    cols = ("reports", "on_time", "complete", "consistent", "no_error")
+    session.connection().execute(ins.on_conflict_do_update(
+        index_elements=["scope", "key", "year"], set_={c: table.c[c] + ins.excluded[c] for c in cols}))
+
+
+def tally(session: Session, body: BodyRow, *, year: int | None, rule: str, delta: int) -> None:
+    """Count a finding of `body` opening (+1) or closing (-1) in rule_tally, in every scope (atomic upserts: safe
+    with concurrent writers)."""
+    tally_many(session, body, [(year, rule, delta)])
+
+
+def tally_many(session: Session, body: BodyRow, changes: list[tuple[int | None, str, int]]) -> None:
+    """Several (year, rule, delta) changes of one body's findings in one statement."""
+    sums: dict[tuple[str, str, int, str], int] = {}
+    for year, rule, delta in changes:
+        if year is None or not delta:
+            continue
+        for scope, key in tally_keys(body.portal_id, body.region_path, body.kind):
+            k = (scope, key, year, rule)
+            sums[k] = sums.get(k, 0) + delta
+    rows = [dict(scope=k[0], key=k[1], year=k[2], rule=k[3], open=n) for k, n in sorted(sums.items()) if n]
+    if not rows:
+        return
+    table = RuleTallyRow.__table__
+    ins = _insert(session)(table).values(rows)  # sorted: concurrent writers lock rows in the same order
+    conn = session.connection()
+    conn.execute(ins.on_conflict_do_update(index_elements=["scope", "key", "year", "rule"],
+                                           set_={"open": table.c.open + ins.excluded.open}))
+    # the groups' top rules in report_tally: lock each group's row first (upsert), then recount from rule_tally,
+    # so that of two concurrent writers the last one sees the other's committed counts
+    groups = sorted({(r["scope"], r["key"], r["year"]) for r in rows})
+    rt = ReportTallyRow.__table__
+    lock = _insert(session)(rt).values([dict(scope=g[0], key=g[1], year=g[2], reports=0, on_time=0, complete=0,
+                                             consistent=0, no_error=0, top_rules="[]") for g in groups])
+    conn.execute(lock.on_conflict_do_update(index_elements=["scope", "key", "year"],
+                                            set_={"reports": rt.c.reports}))
+    from sqlalchemy import and_, or_
+    counts: dict[tuple, list] = {g: [] for g in groups}
+    # OR of equalities, not a row-value IN: SQLite then looks each group up in the primary key
+    which = or_(*(and_(table.c.scope == g[0], table.c.key == g[1], table.c.year == g[2]) for g in groups))
+    for scope, key, year, rule, n in conn.execute(
+            select(table.c.scope, table.c.key, table.c.year, table.c.rule, table.c.open)
+            .where(which, table.c.open > 0)):
+        counts[(scope, key, year)].append((rule, n))
+    from storage.migrations.tally import top_rules
+    for g in groups:
+        conn.execute(update(rt).where(rt.c.scope == g[0], rt.c.key == g[1], rt.c.year == g[2])
+                     .values(top_rules=top_rules(counts[g])))
+
+
+def _tally_row(session: Session, row: FindingRow, delta: int) -> None:
+    body = session.get(BodyRow, row.body_id)
+    if body is not None:
+        tally(session, body, year=row.year, rule=row.rule, delta=delta)
+
+
+def region_path(region: Iterable[str] | str | None) -> str:
+    if not region:
+        return ""
+    return region if isinstance(region, str) else "/".join(r for r in region if r)
+
+
+# --- portals and bodies -----------------------------------------------------------------------------------------
+def upsert_portal(session: Session, portal: Portal) -> None:
+    """The portal row and its configured bodies (kind, region path)."""
+    region = list(portal.region or [])
+    path = region_path(region)
+    values = dict(name=portal.name, region_path=path, province=region[0] if region else None,
+                  city=region[1] if len(region) > 1 else None, county=region[2] if len(region) > 2 else None,
+                  start_urls=list(portal.start_urls), supervisor=list(portal.supervisor),
+                  township_deadline=portal.township_deadline, updated_at=now())
+    _insert_ignore(session, PortalRow, {"id": portal.id, **values}, ["id"])
+    row = session.get(PortalRow, portal.id)
+    for k, v in values.items():
+        setattr(row, k, v)
+    session.add(row)
+    session.flush()
+    for b in portal.bodies:
+        add_body(session, portal.id, b.name, b.kind, True)
+    # bodies learned earlier, and their reports, take the portal's region
+    moved = session.exec(select(func.count()).select_from(BodyRow).where(BodyRow.portal_id == portal.id,
+                                                                       BodyRow.region_path != path)).one()
+    if moved:
+        session.exec(update(BodyRow).where(BodyRow.portal_id == portal.id).values(region_path=path))
+        session.exec(update(ReportRow).where(ReportRow.portal_id == portal.id).values(region_path=path))
+        rebuild_tally(session, reports=True)
+
+
+def rebuild_tally(session: Session, reports: bool = False) -> None:
+    """Recount rule_tally (and report_tally) from the findings and reports (after a body changed region or kind;
+    after a bulk load)."""
+    from storage.migrations.tally import rebuild_reports, rebuild_rules
+    session.flush()
+    rebuild_rules(session.connection())
+    if reports:
+        rebuild_reports(session.connection())
+
+
+def ensure_body(session: Session, portal_id: str | None, name: str, kind: str | None = None,
+                configured: bool = False) -> BodyRow:
+    """The body row (created when new).  A configured body stays configured; a known kind is never erased."""
+    portal_id = portal_id or ""
+    row = session.exec(select(BodyRow).where(BodyRow.portal_id == portal_id, BodyRow.name == name)).first()
+    if row is None:
+        portal = session.get(PortalRow, portal_id) if portal_id else None
+        _insert_ignore(session, BodyRow, dict(portal_id=portal_id, name=name, kind=kind, configured=configured,
+                                              region_path=portal.region_path if portal else "", created_at=now()),
+                       ["portal_id", "name"])
+        row = session.exec(select(BodyRow).where(BodyRow.portal_id == portal_id, BodyRow.name == name)).one()
+    changed = False
+    if configured and not row.configured:
+        row.configured, changed = True, True
+    recount = False
+    if kind and row.kind != kind and (configured or not row.kind):
+        recount = row.kind is not None or session.exec(select(func.count()).select_from(FindingRow).where(
+            FindingRow.body_id == row.id, FindingRow.status == "open")).one() > 0
+        row.kind, changed = kind, True
+    if changed:
+        session.add(row)
+        session.flush()
+    if recount:
+        rebuild_tally(session)
+    return row
+
+
+def add_body(session: Session, portal_id: str, name: str, kind: str | None, configured: bool) -> None:
+    """A body of a portal: configured ones come from config/portals; others were found by the crawler."""
+    ensure_body(session, portal_id, name, kind, configured)
+
+
+# --- documents, crawls, problems --------------------------------------------------------------------------------
+def archive_bytes(data: bytes, archive_dir: Path) -> tuple[str, Path]:
+    """Store the bytes once, content-addressed: archive_dir/ab/cd/<sha256> (temp file + rename)."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = Path(archive_dir) / digest[:2] / digest[2:4] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return digest, target
+
+
+def record_document(session: Session, *, url: str, data: bytes, archive_dir: Path, content_type: str | None,
+                    portal_id: str | None, body_name: str | None, title: str | None, published: date | None,
+                    published_source: str | None, fetched_at: datetime) -> tuple[DocumentRow, bool]:
+    """Archive the bytes and upsert the document row by URL.  changed=True when this URL was archived before with
+    other content (the caller raises PUB-CHANGED)."""
+    digest, path = archive_bytes(data, archive_dir)
+    fetched_at = utc(fetched_at) or now()
+    _insert_ignore(session, DocumentRow, dict(url=url, sha256=digest, content_type=content_type, size=len(data),
+                                              archive_path=str(path), portal_id=portal_id, body_name=body_name,
+                                              title=title, published=published, published_source=published_source,
+                                              first_fetched=fetched_at, last_fetched=fetched_at), ["url"])
+    query = select(DocumentRow).where(DocumentRow.url == url)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = session.exec(query).one()
+    changed = row.sha256 != digest
+    if changed:
+        row.previous_sha256, row.sha256 = row.sha256, digest
+        row.size, row.archive_path = len(data), str(path)
+    row.last_fetched = max(row.last_fetched or fetched_at, fetched_at)
+    for attr, value in (("content_type", content_type), ("portal_id", portal_id), ("body_name", body_name),
+                        ("title", title), ("published", published), ("published_source", published_source)):
+        if value is not None:
+            setattr(row, attr, value)
+    session.add(row)
+    session.flush()
+    return row, changed
+
+
+def record_crawl(session: Session, *, portal_id: str, started: datetime, finished: datetime, ok: bool,
+                 complete: bool, errors: list[str], pages: int, documents: int) -> None:
+    session.add(CrawlRow(portal_id=portal_id, started=utc(started), finished=utc(finished), ok=ok, complete=complete,
+                         errors=list(errors), pages=pages, documents=documents))
+    session.flush()
+
+
+def record_problem(session: Session, *, url: str, portal_id: str | None, error: str, when: datetime) -> None:
+    """A document that could not be read (operations digest), one row per URL."""
+    when = utc(when) or now()
+    _insert_ignore(session, ExtractionProblemRow, dict(url=url, portal_id=portal_id, error=error, when=when,
+                                                       first_seen=when, attempts=0), ["url"])
+    row = session.exec(select(ExtractionProblemRow).where(ExtractionProblemRow.url == url)).one()
+    row.error, row.when, row.attempts, row.resolved_at = error, when, row.attempts + 1, None
+    if portal_id:
+        row.portal_id = portal_id
+    session.add(row)
+    session.flush()
+
+
+def _problem_solved(session: Session, url: str) -> None:
+    session.exec(update(ExtractionProblemRow).where(ExtractionProblemRow.url == url,
+                                                     ExtractionProblemRow.resolved_at.is_(None))
+                 .values(resolved_at=now()))
+
+
+# --- audit runs ---------------------------------------------------------------------------------------------------
+def start_run(session: Session, ruleset_version: str, mode: str = "audit") -> AuditRunRow:
+    run = AuditRunRow(started_at=now(), ruleset_version=ruleset_version, mode=mode)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run_id: int) -> None:
+    run = session.get(AuditRunRow, run_id)
+    if run is not None:
+        run.finished_at = now()
+        session.add(run)
+
+
+def _bump_run(session: Session, run_id: int, **counts: int) -> None:
+    cols = {k: getattr(AuditRunRow, k) + v for k, v in counts.items() if v}
+    if cols:
+        session.exec(update(AuditRunRow).where(AuditRunRow.id == run_id).values(**cols))
+
+
+# --- findings -----------------------------------------------------------------------------------------------------
+def _finding_values(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    return dict(rule=finding.rule, severity=finding.severity, section=finding.section,
+                loc_table=loc.table if loc else None, loc_row=loc.row if loc else None,
+                loc_column=loc.column if loc else None, location=loc.to_dict() if loc else None,
+                expected=_jsonable(finding.expected), observed=_jsonable(finding.observed), message=finding.message,
+                evidence=finding.evidence, cells=_jsonable(finding.cells) or None, uncertain=bool(finding.uncertain))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _upsert_finding(session: Session, *, body: BodyRow, year: int | None, finding: Finding, report_id: int | None,
+                    url: str | None, run_id: int | None, when: datetime, fp: str | None = None,
+                    existing: dict[str, FindingRow] | None = None, changes: list | None = None
+                    ) -> tuple[FindingRow, bool]:
+    """Insert or refresh one finding by (body, fingerprint).  Returns (row, new).
+    existing: rows already read (by fingerprint); changes: collect rule_tally changes instead of applying them."""
+    fp = fp or finding.fingerprint(body.name, year)
+    values = _finding_values(finding)
+    row = existing.get(fp) if existing else None
+    new = False
+    if row is None:
+        new = _insert_ignore(session, FindingRow, dict(body_id=body.id, fingerprint=fp, report_id=report_id,
+                                                       portal_id=body.portal_id, year=year, url=url, first_seen=when,
+                                                       last_seen=when, first_run_id=run_id, last_run_id=run_id,
+                                                       status="open", **values), ["body_id", "fingerprint"])
+        row = session.exec(select(FindingRow).where(FindingRow.body_id == body.id,
+                                                    FindingRow.fingerprint == fp)).one()
+    changes = changes if changes is not None else []
+    if new:
+        changes.append((year, row.rule, 1))
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.report_id = report_id if report_id is not None else row.report_id
+    row.url = url if url is not None else row.url
+    row.year, row.portal_id = year, body.portal_id
+    row.last_seen = max(row.last_seen, when)
+    row.last_run_id = run_id if run_id is not None else row.last_run_id
+    if row.status == "resolved":  # it fires again: reopened
+        row.status, row.resolved_at = "open", None
+        changes.append((year, row.rule, 1))
+    session.add(row)
+    if existing is None:  # called alone: apply now
+        tally_many(session, body, changes)
+    return row, new
+
+
+def store_extra_finding(session: Session, *, portal_id: str | None, body: str, year: int | None, finding: Finding,
+                        url: str | None) -> None:
+    """A finding not produced by auditing one document (PUB-MISSING, PUB-CHANGED); same fingerprint/upsert logic.
+    Without a body name, the body is taken from the document at `url`, else a placeholder body of the portal."""
+    if not body and url:
+        doc = session.exec(select(DocumentRow).where(DocumentRow.url == url)).first()
+        body = doc.body_name if doc is not None else None
+        if year is None and doc is not None:
+            rep = session.exec(select(ReportRow).where(ReportRow.document_id == doc.id)).first()
+            year = rep.year if rep is not None else None
+    body_row = ensure_body(session, portal_id, body or UNKNOWN_BODY)
+    report = None
+    if year is not None:
+        report = session.exec(select(ReportRow).where(ReportRow.body_id == body_row.id, ReportRow.year == year)).first()
+    report_id = report.id if report is not None and finding.rule != "PUB-MISSING" else None
+    fp = finding.fingerprint(body_row.name, year)
+    if finding.rule == "PUB-CHANGED" and url:  # one per address (a body may publish several documents)
+        fp = hashlib.sha256(f"{fp}\x1f{url}".encode()).hexdigest()[:24]
+    _upsert_finding(session, body=body_row, year=year, finding=finding, report_id=None, url=url, run_id=None,
+                    when=now(), fp=fp)
+    session.flush()
+    if report_id is not None:
+        refresh_report(session, report)
+
+
+def resolve_missing(session: Session, body_id: int, year: int) -> int:
+    """A report arrived for this body and year: its PUB-MISSING is resolved."""
+    rows = session.exec(select(FindingRow).where(FindingRow.body_id == body_id, FindingRow.year == year,
+                                                 FindingRow.rule == "PUB-MISSING", FindingRow.status == "open")).all()
+    for row in rows:
+        row.status, row.resolved_at = "resolved", now()
+        session.add(row)
+        _tally_row(session, row, -1)
+    return len(rows)
+
+
+_UNSET = object()
+
+
+def refresh_report(session: Session, report: ReportRow, old: Any = _UNSET) -> None:
+    """Recount the report's open (not waived) findings and its complete/consistent flags (and report_tally)."""
+    if old is _UNSET:
+        old = report_state(report)
+    session.flush()
+    rows = session.exec(select(FindingRow.rule, FindingRow.severity).where(
+        (FindingRow.report_id == report.id) | ((FindingRow.body_id == report.body_id) & (FindingRow.year == report.year)
+                                               & (FindingRow.rule == "PUB-CHANGED")),
+        FindingRow.status == "open")).all()
+    counts = {"error": 0, "warning": 0, "info": 0}
+    complete = consistent = True
+    for rule_id, severity in rows:
+        counts[severity] = counts.get(severity, 0) + 1
+        if rule_id in COMPLETENESS_RULES:
+            complete = False
+        if severity == "error" and rule_id.startswith(CONSISTENCY_PREFIXES):
+            consistent = False
+    report.errors, report.warnings, report.infos = counts["error"], counts["warning"], counts["info"]
+    report.complete, report.consistent = complete, consistent
+    session.add(report)
+    session.flush()
+    _tally_report(session, old, report_state(report))
+
+
+# --- reports ------------------------------------------------------------------------------------------------------
+def find_report(session: Session, body_id: int, year: int) -> ReportRow | None:
+    return session.exec(select(ReportRow).where(ReportRow.body_id == body_id, ReportRow.year == year)).first()
+
+
+def previous_report(session: Session, *, portal_id: str | None, body: str, year: int) -> PreviousReport | None:
+    """Last year's stored report of the same body, as the auditor's PreviousReport (None when there is none)."""
+    from auditor.audit import PreviousReport
+    body_row = session.exec(select(BodyRow).where(BodyRow.portal_id == (portal_id or ""), BodyRow.name == body)).first()
+    if body_row is None:
+        return None
+    prev = find_report(session, body_row.id, year - 1)
+    if prev is None:
+        return None
+    values = prev.values or {}
+    return PreviousReport(year=prev.year, carried_forward=dict((values.get("三") or {}).get("carried_forward") or {}),
+                          sections=dict(prev.sections or {}), source=prev.document_url or prev.source)
+
+
+def save_report(session: Session, *, run_id: int, result: Any, context: Any = None, document: DocumentRow | None = None,
+                portal_id: str | None = None, record: bool = True) -> ReportRow | None:
+    """Store one AuditResult: body, report (by body and year), findings upserted by fingerprint, findings of this
+    report that did not fire again -> resolved (waived stay waived), one audit_record for the run's history.
+    Returns None (and records a problem) when the body or year of the report is unknown."""
+    when = now()
+    body_name = result.body or (getattr(context, "body", None) if context is not None else None)
+    year = result.year or (getattr(context, "year", None) if context is not None else None)
+    url = document.url if document is not None else (result.source or None)
+    portal_id = portal_id if portal_id is not None else (document.portal_id if document is not None else None)
+    if not body_name or not year:
+        record_problem(session, url=url or "", portal_id=portal_id,
+                       error="无法从报告中识别" + ("机构名称" if not body_name else "报告年度"), when=when)
+        _bump_run(session, run_id, problems=1)
+        return None
+    body = ensure_body(session, portal_id, body_name, result.body_kind)
+    _insert_ignore(session, ReportRow, dict(body_id=body.id, year=year, portal_id=body.portal_id,
+                                            region_path=body.region_path, body_name=body.name), ["body_id", "year"])
+    query = select(ReportRow).where(ReportRow.body_id == body.id, ReportRow.year == year)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # two processes saving the same report take turns
+    report = session.exec(query).one()
+    old_state = report_state(report)
+
+    try:
+        values = _jsonable(result.values())
+    except Exception:
+        values = None
+    try:
+        sections = result.section_texts()
+    except Exception:
+        sections = None
+    published, deadline = result.published, result.deadline
+    report.portal_id, report.region_path, report.body_name = body.portal_id, body.region_path, body.name
+    report.body_kind = result.body_kind or body.kind
+    report.document_id = document.id if document is not None else report.document_id
+    report.document_url = url if (url and "://" in url) or report.document_url is None else report.document_url
+    report.source = result.source
+    report.title = getattr(result.report, "title", None)
+    report.format, report.ocr, report.sha256 = result.format, bool(result.ocr), result.sha256
+    report.published, report.published_source, report.deadline = published, result.published_source, deadline
+    report.on_time = (published <= deadline) if published and deadline else None
+    report.values, report.sections = values, sections
+    from auditor.audit import RULESET_VERSION
+    report.ruleset_version, report.last_run_id, report.audited_at = RULESET_VERSION, run_id, when
+    session.add(report)
+    session.flush()
+
+    seen: dict[str, FindingRow] = {}
+    new = 0
+    changes: list[tuple[int | None, str, int]] = []
+    fps = {f.fingerprint(body.name, year) for f in result.findings}
+    existing = {r.fingerprint: r for r in session.exec(select(FindingRow).where(
+        FindingRow.body_id == body.id, FindingRow.fingerprint.in_(fps))).all()} if fps else {}
+    for f in result.findings:
+        fp = f.fingerprint(body.name, year)
+        if fp in seen:
+            continue
+        row, is_new = _upsert_finding(session, body=body, year=year, finding=f, report_id=report.id,
+                                      url=report.document_url, run_id=run_id, when=when, fp=fp,
+                                      existing=existing, changes=changes)
+        seen[fp] = row
+        new += is_new
+    session.flush()
+    stale = session.exec(select(FindingRow).where(FindingRow.report_id == report.id,
+                                                  FindingRow.rule.not_in(EXTRA_RULES),
+                                                  FindingRow.status == "open")).all()
+    resolved = 0
+    for row in stale:
+        if row.fingerprint not in seen:
+            row.status, row.resolved_at = "resolved", when
+            session.add(row)
+            changes.append((row.year, row.rule, -1))
+            resolved += 1
+    tally_many(session, body, changes)
+    resolved += resolve_missing(session, body.id, year)
+    refresh_report(session, report, old_state)
+    counts = result.counts() if hasattr(result, "counts") else {}
+    if not record:  # the same report again in the same run (cross-year findings added): update its record
+        rec = session.exec(select(AuditRecordRow).where(AuditRecordRow.run_id == run_id,
+                                                        AuditRecordRow.report_id == report.id)).first()
+        if rec is not None:
+            rec.errors, rec.warnings = counts.get("error", 0), counts.get("warning", 0)
+            rec.infos, rec.fingerprints = counts.get("info", 0), sorted(seen)
+            session.add(rec)
+        session.flush()
+        return report
+    session.add(AuditRecordRow(run_id=run_id, report_id=report.id, at=when, errors=counts.get("error", 0),
+                               warnings=counts.get("warning", 0), infos=counts.get("info", 0),
+                               fingerprints=sorted(seen)))
+    if document is not None:
+        document.audited_ruleset, document.audited_sha256, document.audited_at = RULESET_VERSION, document.sha256, when
+        session.add(document)
+        _problem_solved(session, document.url)
+    _bump_run(session, run_id, reports=1, findings=len(seen), errors=counts.get("error", 0),
+              warnings=counts.get("warning", 0), infos=counts.get("info", 0), resolved=resolved)
+    session.flush()
+    return report
+
+
+# --- waivers --------------------------------------------------------------------------------------------------------
+def waive(session: Session, finding_id: int, *, reason: str, by: str | None = None) -> FindingRow:
+    row = session.get(FindingRow, finding_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {finding_id} 的问题")
+    if row.status == "open":
+        _tally_row(session, row, -1)
+    row.status, row.waived_reason, row.waived_by, row.waived_at = "waived", reason, by, now()
+    session.add(row)
+    _refresh_for(session, row)
+    return row
+
+
+def unwaive(session: Session, finding_id: int) -> FindingRow:
+    row = session.get(FindingRow, finding_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {finding_id} 的问题")
+    if row.status == "waived":
+        row.status = "open"
+        _tally_row(session, row, +1)
+        row.waived_at = None  # the reason and the person stay for the record until the next waiver
+    session.add(row)
+    _refresh_for(session, row)
+    return row
+
+
+def _refresh_for(session: Session, row: FindingRow) -> None:
+    session.flush()
+    if row.report_id is not None:
+        report = session.get(ReportRow, row.report_id)
+        if report is not None:
+            refresh_report(session, report)
+
+
+def counts(session: Session) -> dict[str, int]:
+    out = {}
+    for model in (PortalRow, BodyRow, DocumentRow, ReportRow, FindingRow, AuditRunRow):
+        out[model.__tablename__] = session.exec(select(func.count()).select_from(model)).one()
+    return out
+
+
+# --- bulk loading ---------------------------------------------------------------------------------------------------
+def bulk_insert(conn, model, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite.  `conn` is a SQLAlchemy Connection
+    (inside a transaction); rows are dicts of column values (JSON columns as Python objects).  For imports and
+    benchmarks: it bypasses the upsert logic, so the rows must be new."""
+    if not rows:
+        return
+    table = model.__table__
+    if conn.dialect.name != "postgresql":
+        from sqlalchemy import insert
+        conn.execute(insert(table), rows)
+        return
+    from psycopg.types.json import Json
+    from sqlalchemy import JSON
+    cols = [c.name for c in table.columns if c.name in rows[0]]
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    raw = conn.connection.driver_connection
+    names = ", ".join(f'"{c}"' for c in cols)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([Json(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols])
