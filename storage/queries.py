@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from auditor.report import infer_body_kind
+
 from storage.models import BodyRow, CrawlRow, FindingRow, PortalRow, ReportRow, ReportTallyRow
 
 GROUPINGS = ("region", "portal", "body_kind")
@@ -23,14 +25,8 @@ def _iso(v: Any) -> Any:
 
 # --- deadlines ----------------------------------------------------------------------------------------------------
 def infer_kind(name: str | None) -> str | None:
-    """department | government | township from a body's name (RULES.md), None when it cannot be told."""
-    if not name:
-        return None
-    if re.search(r"(乡|镇|街道)(人民政府|办事处)?$", name) or name.endswith(("街道办事处", "街道办")):
-        return "township"
-    if name.endswith("人民政府") or name.endswith("人民政府办公室"):
-        return "government" if name.endswith("人民政府") else "department"
-    return "department"
+    """department | government | township from a body's name (RULES.md); the auditor's one rule for it."""
+    return infer_body_kind(name)
 
 
 def deadline_for(kind: str | None, year: int, settings: Any = None, township_deadline: str | None = None) -> date:
