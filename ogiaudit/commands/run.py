@@ -1,9 +1,130 @@
-"""`ogiaudit run`: not built yet (a placeholder so that the command line stays whole)."""
+"""`ogiaudit run [--portals PATH] [--as-of YYYY-MM-DD]`: the main job: crawl, audit the new documents, raise
+PUB-MISSING for expected bodies without a report once their deadline has passed (only where the portal's crawl was
+complete and clean), print a summary table."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ogiaudit.commands.crawl import FULL, fail, print_crawl_summary, run_crawl, select_portals
+from ogiaudit.settings import ConfigError
+
+
+@dataclass
+class RunOutcome:
+    crawl: object
+    audited: int = 0
+    year: int = 0
+    missing: list[dict] = field(default_factory=list)      # PUB-MISSING raised
+    undecided: list[dict] = field(default_factory=list)    # not decided: the portal's crawl failed or was incomplete
+    compliance: list[dict] = field(default_factory=list)
+
+
+def raise_missing(settings, portals, year: int, as_of: date) -> tuple[list[dict], list[dict]]:
+    """PUB-MISSING for the configured bodies of `portals` with no report for `year` after their deadline, only for
+    portals whose last crawl succeeded and was complete; the others are returned as undecided."""
+    from auditor.rules.publication import missing_finding
+    from storage import db, queries, repository
+
+    ids = {p.id: p for p in portals}
+    raised, undecided = [], []
+    with db.session(db.connect(settings.database_url)) as s:
+        for row in queries.missing(s, year, as_of, settings):
+            portal = ids.get(row["portal"])
+            if portal is None:
+                continue
+            if not queries.last_crawl_ok(s, portal.id):
+                undecided.append(row)
+                continue
+            deadline = date.fromisoformat(row["deadline"])
+            finding = missing_finding(row["body"], year, deadline, portal.start_urls[0] if portal.start_urls else None)
+            repository.store_extra_finding(s, portal_id=portal.id, body=row["body"], year=year, finding=finding,
+                                           url=None)
+            raised.append(row)
+    return raised, undecided
+
+
+def main_job(settings, portals, as_of: date, *, progress: bool = True, overrides: dict | None = None,
+             console: Console | None = None) -> RunOutcome:
+    from ogiaudit import pipeline
+    from storage import db, queries
+
+    console = console or Console(highlight=False)
+    summary = run_crawl(settings, portals, progress=progress, overrides=overrides)
+    print_crawl_summary(summary, console)
+    outcome = RunOutcome(crawl=summary, year=as_of.year - 1)
+    if summary.error and not summary.portals:
+        return outcome
+    outcome.audited = len(pipeline.audit_pending(settings, progress=progress))
+    outcome.missing, outcome.undecided = raise_missing(settings, portals, outcome.year, as_of)
+    with db.session(db.connect(settings.database_url), readonly=True) as s:
+        ids = {p.id for p in portals}
+        outcome.compliance = [r for r in queries.compliance(s, by="portal", year=outcome.year, as_of=as_of,
+                                                            settings=settings) if r.get("portal") in ids]
+    print_run_summary(outcome, portals, as_of, console)
+    return outcome
+
+
+def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Console) -> None:
+    names = {p.id: p.name for p in portals}
+    console.print(f"审核文件 {outcome.audited} 份。")
+    table = Table(title=f"{outcome.year} 年度报告合规情况（截至 {as_of.isoformat()}）", header_style="bold")
+    for name in ("门户", "应发布", "已发布", "按时发布", "无错误", "逾期未发布"):
+        table.add_column(name, justify="right" if name != "门户" else "left")
+    for r in outcome.compliance:
+        table.add_row(escape(names.get(r["portal"], r["portal"] or "")), str(r["expected"]), str(r["published"]),
+                      str(r["on_time"]), str(r["no_error"]), str(r["overdue"]))
+    console.print(table)
+    if outcome.missing:
+        console.print("[red]未发布（PUB-MISSING）：[/]" + "；".join(
+            f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}，期限 {m['deadline']}）"
+            for m in outcome.missing))
+    if outcome.undecided:
+        console.print("[yellow]门户抓取失败或不完整，暂不判定是否未发布（运维问题）：[/]" + "；".join(
+            f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}）" for m in outcome.undecided))
+
+
+def parse_as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of 应为 YYYY-MM-DD，而不是 {value!r}")
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("run", help="（尚未实现）")
-    def _placeholder() -> None:
-        typer.echo("ogiaudit run: 尚未实现", err=True)
-        raise typer.Exit(2)
+    @app.command("run", help="主任务：抓取 → 审核 → 期限已过仍未发布的机构记为 PUB-MISSING，并打印汇总表")
+    def run_command(
+        portals: Optional[list[str]] = typer.Option(None, "--portals", help="门户配置文件（可多次给出）"),
+        portal: Optional[list[str]] = typer.Option(None, "--portal", help="只处理这个门户 id（可多次给出）"),
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="以该日期为“今天”判断期限（YYYY-MM-DD）"),
+        database: Optional[str] = typer.Option(None, "--database", help="数据库 URL（默认见配置）"),
+        archive: Optional[Path] = typer.Option(None, "--archive", help="存档目录（默认见配置）"),
+        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
+        no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
+        full: bool = typer.Option(False, "--full", help="重新检查所有已知条目（不跳过未变化的条目）"),
+    ) -> None:
+        from ogiaudit.settings import load_settings
+
+        day = parse_as_of(as_of)
+        try:
+            settings = load_settings(config, database_url=database, archive_dir=archive, portals=portals or None)
+            selected = select_portals(settings, portals, portal)
+        except ConfigError as exc:
+            fail(str(exc))
+        try:
+            outcome = main_job(settings, selected, day, progress=not no_progress and sys.stderr.isatty(),
+                               overrides=FULL if full else None)
+        except ConfigError as exc:
+            fail(str(exc))
+        if outcome.crawl.error:
+            raise typer.Exit(1)

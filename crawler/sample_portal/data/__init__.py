@@ -1,0 +1,1 @@
+"""Data files of the sample portal (a package so that wheels include them): see SOURCES.md."""

@@ -1,0 +1,305 @@
+"""The one spider: driven by config rows (ogiaudit.portals.Portal), never one spider per county.
+
+home / 信息公开 page --(年报 column link)--> list pages --(every pager)--> report entries (by title)
+  --> detail page (publication date, attachments) --> attachments
+Items are plain dicts: kind "document" (bytes to archive) or "problem" (a fetch that failed).
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import FormRequest, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.dates import meta_tags, publication_date, url_date
+from crawler.portals import FAMILIES, generic, hanweb
+from crawler.titles import body_from_title, core_name, infer_kind, is_column_title, match_body, report_year
+
+MAX_NAV_DEPTH = 2
+
+
+class PortalStats:
+    def __init__(self):
+        self.pages = 0
+        self.documents = 0
+        self.report_urls: set[str] = set()
+        self.column_found = False
+        self.errors: list[str] = []
+        self.list_errors = 0
+        self.skipped: list[str] = []
+        self.new_bodies: set[tuple[str, str]] = set()
+        self.changed: list[str] = []
+        self.known_skipped = 0
+        self.started = datetime.now(timezone.utc)
+
+
+class AnnualReportsSpider(scrapy.Spider):
+    name = "annual_reports"
+
+    def __init__(self, portals=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.portals = {p.id: p for p in (portals or [])}
+        self.portal_stats = {pid: PortalStats() for pid in self.portals}
+        self.allowed = {pid: allowed_hosts(p) for pid, p in self.portals.items()}
+
+    # -- requests ---------------------------------------------------------------------------------------------------
+    def _request(self, url, callback, portal, **meta):
+        meta["portal"] = portal.id
+        if not portal.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta)
+
+    # -- incremental state: list entries already fetched (for servers without ETag/Last-Modified) ---------------------
+    def _load_state(self):
+        archive = self.settings.get("OGIAUDIT_ARCHIVE_DIR") if getattr(self, "settings", None) else None
+        self.state_dir = Path(archive) / ".crawlstate" if archive else None
+        self.recheck = timedelta(days=self.settings.getfloat("OGIAUDIT_RECHECK_DAYS", 7) if archive else 0)
+        self.state = {}
+        for pid in self.portals:
+            path = self.state_dir / f"{pid}.json" if self.state_dir else None
+            try:
+                self.state[pid] = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+            except (OSError, ValueError):
+                self.state[pid] = {}
+
+    def _known_unchanged(self, portal_id, url, listed):
+        """A list entry fetched before, still listed with the same date, from a server that gives no validators
+        (so a conditional request cannot be made), and checked less than OGIAUDIT_RECHECK_DAYS ago."""
+        entry = self.state.get(portal_id, {}).get(url)
+        if not entry or entry.get("validators") or entry.get("listed") != listed or not self.recheck:
+            return False
+        checked = datetime.fromisoformat(entry["checked"])
+        return datetime.now(timezone.utc) - checked < self.recheck
+
+    def _remember(self, response):
+        entry = response.meta.get("entry")
+        if entry and response.meta.get("portal") in self.state:
+            validators = b"ETag" in response.headers or b"Last-Modified" in response.headers
+            self.state[response.meta["portal"]][entry] = {
+                "listed": response.meta.get("listed"), "validators": validators,
+                "checked": datetime.now(timezone.utc).isoformat()}
+
+    def closed(self, reason):
+        if not getattr(self, "state_dir", None):
+            return
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        for pid, entries in self.state.items():
+            (self.state_dir / f"{pid}.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+
+    async def start(self):
+        self._load_state()
+        for portal in self.portals.values():
+            for url in portal.start_urls:
+                yield self._request(url, self.parse_nav, portal, role="nav", nav_depth=0)
+
+    # -- callbacks --------------------------------------------------------------------------------------------------
+    def _portal(self, response):
+        return self.portals[response.meta["portal"]]
+
+    def _count_page(self, response):
+        self.portal_stats[response.meta["portal"]].pages += 1
+
+    def parse_nav(self, response):
+        """A home or 信息公开 page: go to the 年报 column; if it is the column, read it as a list."""
+        self._count_page(response)
+        if not isinstance(response, TextResponse):
+            return
+        portal = self._portal(response)
+        column_name = meta_tags(response.text).get("columnname", "")
+        if is_column_title(column_name) or any(report_year(i.title) for i in generic.links(response)):
+            yield from self.parse_list(response, counted=True)
+            return
+        columns = generic.column_links(response)
+        for url in columns:
+            yield self._request(url, self.parse_list, portal, role="list")
+        if not columns and response.meta.get("nav_depth", 0) < MAX_NAV_DEPTH:
+            for url in generic.nav_links(response)[:6]:
+                yield self._request(url, self.parse_nav, portal, role="nav",
+                                    nav_depth=response.meta.get("nav_depth", 0) + 1)
+
+    def parse_list(self, response, counted=False):
+        """A 年报 list page: report entries, the other pages of the list, sub-columns (部门年报, 乡镇年报)."""
+        if not counted:
+            self._count_page(response)
+        if not isinstance(response, TextResponse):
+            return
+        portal = self._portal(response)
+        stats = self.portal_stats[portal.id]
+        stats.column_found = True
+        seen = set()
+        items, pages = [], []
+        for family in FAMILIES.values():
+            items.extend(family.list_items(response))
+            pages.extend(family.next_pages(response))
+        for item in items:
+            year = report_year(item.title)
+            if item.url in seen or (year is None and not maybe_report(item.title)):
+                continue
+            seen.add(item.url)
+            if year is not None:
+                stats.report_urls.add(item.url)
+            listed = item.date.isoformat() if item.date else None
+            if self._known_unchanged(portal.id, item.url, listed):
+                stats.known_skipped += 1
+                continue
+            meta = dict(role="detail", title=item.title, year=year, listed=listed, list_url=response.url,
+                        entry=item.url)
+            if generic.is_document_url(item.url):
+                meta["role"] = "attachment"
+                yield self._request(item.url, self.parse_attachment, portal, **meta)
+            else:
+                yield self._request(item.url, self.parse_detail, portal, **meta)
+        for url in pages:
+            yield self._request(url, self.parse_list, portal, role="list")
+        for url, fields in hanweb.dataproxy_requests(response):
+            req = FormRequest(url, formdata=fields, callback=self.parse_list, errback=self.failed,
+                              meta={"portal": portal.id, "role": "list"})
+            if not portal.obey_robots:
+                req.meta["dont_obey_robotstxt"] = True
+            yield req
+        for url in generic.column_links(response):
+            yield self._request(url, self.parse_list, portal, role="list")
+
+    def parse_detail(self, response):
+        """A report's detail page: its publication date, its attachments, and the page itself if it holds the text."""
+        self._count_page(response)
+        self._remember(response)
+        portal = self._portal(response)
+        if not isinstance(response, TextResponse):   # the "page" was a file after all
+            yield from self.parse_attachment(response)
+            return
+        listed = response.meta.get("listed")
+        from datetime import date as _date
+        published, source = publication_date(response.text, response.url,
+                                              _date.fromisoformat(listed) if listed else None)
+        title = generic.detail_title(response)
+        if report_year(title) is None:
+            title = response.meta.get("title") or title
+        year = report_year(title) or response.meta.get("year")
+        if year is None:
+            return   # a truncated list title that was not a report after all
+        self.portal_stats[portal.id].report_urls.add(response.meta.get("entry") or response.url)
+        body, kind, configured = self.guess_body(portal, title, generic.content_source(response))
+        info = dict(title=title, year=year, body=body, body_kind=kind, configured=configured,
+                    published=published.isoformat() if published else None, published_source=source,
+                    detail_url=response.url, role="attachment")
+        has_body = generic.has_report_body(response)
+        if has_body:
+            yield self.document(response, info)
+        for url, _text in report_attachments(response, has_body):
+            yield self._request(url, self.parse_attachment, portal, **info)
+
+    def parse_attachment(self, response):
+        self._remember(response)
+        portal = self._portal(response)
+        meta = response.meta
+        if meta.get("body") is None:   # a file linked straight from the list
+            title = meta.get("title") or ""
+            listed = meta.get("listed")
+            body, kind, configured = self.guess_body(portal, title, "")
+            published = listed
+            source = "portal" if listed else None
+            if not published and url_date(response.url):
+                published, source = url_date(response.url).isoformat(), "url"
+            info = dict(title=title, year=meta.get("year"), body=body, body_kind=kind, configured=configured,
+                        published=published, published_source=source, detail_url=meta.get("list_url"))
+        else:
+            info = {k: meta.get(k) for k in ("title", "year", "body", "body_kind", "configured", "published",
+                                             "published_source", "detail_url")}
+        if isinstance(response, TextResponse) and "html" in (response.headers.get("Content-Type") or b"").decode(
+                "latin-1").lower():
+            if not generic.has_report_body(response):
+                return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
+        yield self.document(response, info)
+
+    # -- helpers ----------------------------------------------------------------------------------------------------
+    def document(self, response, info):
+        stats = self.portal_stats[response.meta["portal"]]
+        stats.documents += 1
+        return {
+            "kind": "document", "portal": response.meta["portal"], "url": response.url, "data": response.body,
+            "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
+            "fetched_at": datetime.now(timezone.utc).isoformat(), "cached": "cached" in response.flags,
+            "referer": (response.request.headers.get("Referer") or b"").decode("latin-1") if response.request else "",
+            **info,
+        }
+
+    def guess_body(self, portal, title, source):
+        """(body name, kind, configured?): a configured body named in the title or by the page, else the name in the
+        title (a body learned from the portal), else the portal's own government."""
+        names = [b.name for b in portal.bodies]
+        name = match_body(title, names) or (match_body(source, names) if source else None)
+        if name:
+            spec = next(b for b in portal.bodies if b.name == name)
+            return name, spec.kind or infer_kind(name), True
+        found = body_from_title(title, portal.region) or (source or None)
+        own = core_name(portal.name)
+        if not found or (core_name(found) and own.endswith(core_name(found))):
+            return portal.name, "government", any(b.name == portal.name for b in portal.bodies)
+        kind = infer_kind(found)
+        if kind == "township" and not found.endswith(("政府", "办事处")):
+            found += "办事处" if found.endswith("街道") else "人民政府"
+        return found, kind, False
+
+    def failed(self, failure: Failure):
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        request = failure.request
+        portal_id = request.meta.get("portal")
+        stats = self.portal_stats.get(portal_id)
+        if stats is None:
+            return
+        if failure.check(HttpError):
+            error = f"HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest):
+            stats.skipped.append(f"{request.url}: {failure.value}")
+            return   # robots.txt or the address guard: not a crawl failure
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        stats.errors.append(f"{request.url}: {error}")
+        if request.meta.get("role") in ("nav", "list"):
+            stats.list_errors += 1
+        yield {"kind": "problem", "portal": portal_id, "url": request.url, "error": error,
+               "role": request.meta.get("role"), "when": datetime.now(timezone.utc).isoformat()}
+
+
+_TRUNCATED_RE = re.compile(r"(\.\.\.|…|\.{2,}|。。)$")
+_NOT_THE_REPORT_RE = re.compile(r"申请表|申请书|登记表|申请流程|指南|目录|模板|样表")
+_IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def maybe_report(title: str) -> bool:
+    """A list title cut short ("…2022年政府信息公开工...") that may be a report: the detail page decides."""
+    t = re.sub(r"\s+", "", title or "")
+    return bool(_TRUNCATED_RE.search(t)) and "公开" in t and bool(re.search(r"20\d{2}", t))
+
+
+def report_attachments(response, has_body: bool) -> list[tuple[str, str]]:
+    """The files of a report's detail page that may be the report: links in the content, or named like a report;
+    never the site's forms (申请表, 指南 …); images only when the page has no report text of its own."""
+    found = generic.attachments(response)
+    container = generic.content_nodes(response)
+    inside = {u for u, _ in generic.attachments_in(response, container)} if container else None
+    out = []
+    for url, text in found:
+        name = f"{text} {url.rsplit('/', 1)[-1]}"
+        if _NOT_THE_REPORT_RE.search(name):
+            continue
+        if has_body and urlsplit(url).path.lower().endswith(_IMAGE_EXT):
+            continue
+        if inside is not None and url not in inside and not re.search(r"年报|报告|\.pdf|\.docx?|\.wps", name, re.I):
+            continue
+        out.append((url, text))
+    return out
+
+
+def allowed_hosts(portal) -> set[str]:
+    hosts = {(urlsplit(u).hostname or "").lower() for u in portal.start_urls}
+    hosts |= {h.lower() for h in portal.allowed_hosts}
+    return {h for h in hosts if h}

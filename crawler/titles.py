@@ -1,0 +1,109 @@
+"""Which list entries are annual reports, for which year and which body (pure functions over titles)."""
+from __future__ import annotations
+
+import re
+
+_YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_REPORT_RE = re.compile(r"(政府)?信息公开(工作)?(年度)?(报告|年报)|政务公开(工作)?年度报告|信息公开年报")
+# a title *about* reports, not a report: notices, plans, trainings, evaluations, interpretations
+_NOT_REPORT_RE = re.compile(
+    r"通知|通报|公告|做好|编制|报送工作|发布工作|工作要点|实施方案|考核|评议结果|评估|培训|解读|图解|一图读懂|答记者问|会议|征求意见")
+_COLUMN_RE = re.compile(r"(信息公开|政务公开)?\s*(工作)?\s*(年度报告|年报)")
+_BODY_SUFFIXES = ("人民政府办公室", "人民政府办公厅", "人民政府", "街道办事处", "办事处", "政府")
+_GOV_RE = re.compile(r"^.*?(省|市|州|盟|县|区|旗)(人民政府)?(办公室|办公厅)?$")
+
+
+def report_year(title: str) -> int | None:
+    """The report year of an annual report's title, or None if the title is not an annual report.
+
+    "柔远镇人民政府2022年政府信息公开工作年度报告" -> 2022;
+    "关于做好2023年政府信息公开工作年度报告编制发布工作的通知" -> None (a notice about reports).
+    """
+    t = re.sub(r"\s+", "", title or "")
+    if not t or not _REPORT_RE.search(t):
+        return None
+    # "关于上报…的报告" (a covering memo carrying the report, seed 000) is a report; other 关于… titles are not
+    if _NOT_REPORT_RE.search(t):
+        return None
+    if t.startswith("关于") and not re.search(r"报告的报告$|年报的报告$", t):
+        return None
+    m = _YEAR_RE.search(t)
+    if not m:
+        m = re.search(r"[（(](20\d{2})[)）]", t)   # "政府信息公开工作年度报告（2023）"
+    if not m:
+        return None
+    year = int(m.group(1))
+    return year if 2007 <= year <= 2100 else None
+
+
+def is_column_title(text: str) -> bool:
+    """A link text naming the 年报 column ("政府信息公开年报", "信息公开年度报告"), not one report."""
+    t = re.sub(r"\s+", "", text or "")
+    return bool(t) and len(t) <= 24 and bool(_COLUMN_RE.search(t)) and not _YEAR_RE.search(t) \
+        and not _NOT_REPORT_RE.search(t)
+
+
+def core_name(name: str) -> str:
+    """"柔远镇人民政府" -> "柔远镇"; "红格镇" -> "红格镇"; "永靖县人民政府" -> "永靖县"."""
+    n = re.sub(r"\s+", "", name)
+    for suffix in _BODY_SUFFIXES:
+        if n.endswith(suffix) and len(n) > len(suffix):
+            return n[: -len(suffix)]
+    return n
+
+
+def infer_kind(name: str) -> str:
+    """乡/镇/街道 -> township; …县/市/区/旗人民政府 -> government; 局/委/办/中心… -> department."""
+    n = core_name(name)
+    if re.search(r"(乡|镇|街道|苏木)$", n) or name.endswith("街道办事处"):
+        return "township"
+    if re.search(r"(局|委员会|委|办公室|办|中心|所|站|院|队|厅|部|署|会|社|馆|支队|大队)$", n):
+        return "department"
+    if re.search(r"(省|市|州|盟|县|区|旗)$", n):
+        return "government"
+    return "department"
+
+
+def body_from_title(title: str, region: list[str] | None = None) -> str | None:
+    """The body named before the year in a report's title, without the region prefix; None when none is named.
+
+    "沙坡头区柔远镇人民政府2022年…" with region [..., "沙坡头区"] -> "柔远镇人民政府".
+    """
+    t = re.sub(r"\s+", "", title or "")
+    t = re.sub(r"^关于(上报|报送|印发)?", "", t)
+    m = _YEAR_RE.search(t)
+    head = t[: m.start()] if m else ""
+    head = head.strip("《》“”\"'：:，,（(")
+    if not head:
+        return None
+    for part in region or []:
+        for prefix in (part, core_name(part), _short_region(part)):
+            rest = head[len(prefix):] if prefix and head.startswith(prefix) else ""
+            if len(rest) > 1 and rest not in _BODY_SUFFIXES and rest[0] not in "省市州盟县区旗":
+                head = rest
+                break
+    return head or None
+
+
+def _short_region(name: str) -> str:
+    # "临夏回族自治州" -> "临夏", "盐边县" -> "盐边"
+    m = re.match(r"^(.{2,4}?)(回族|藏族|彝族|壮族|土家族|自治|市|县|区|州|省)", name)
+    return m.group(1) if m else name
+
+
+def match_body(text: str, bodies: list[str]) -> str | None:
+    """The configured body named in `text`: the match that ends last wins ("沙坡头区柔远镇…" -> 柔远镇), then the longest."""
+    t = re.sub(r"\s+", "", text or "")
+    m = _YEAR_RE.search(t)
+    if m and m.start() > 0:
+        t = t[: m.start()]   # the body is named before the year
+    best = None
+    for name in bodies:
+        for candidate in (re.sub(r"\s+", "", name), core_name(name)):
+            pos = t.rfind(candidate) if len(candidate) >= 2 else -1
+            if pos >= 0:
+                key = (pos + len(candidate), len(candidate))
+                if best is None or key > best[0]:
+                    best = (key, name)
+                break
+    return best[1] if best else None

@@ -1,0 +1,176 @@
+"""One Scrapy crawl in a child process (a Twisted reactor cannot be restarted in the same process).
+
+    summary = crawl(settings, portals, progress=True)
+
+The child runs the spider and the storage pipeline; it sends progress events and, at the end, the per-portal
+summary to the parent through a queue.  The parent shows a progress line and returns a CrawlSummary.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_mod
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PortalSummary:
+    portal_id: str
+    name: str
+    pages: int = 0
+    documents: int = 0
+    reports: int = 0
+    ok: bool = False
+    complete: bool = False
+    errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    new_bodies: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    known_skipped: int = 0   # list entries known and unchanged, not fetched again (servers without validators)
+
+
+@dataclass
+class CrawlSummary:
+    portals: list[PortalSummary] = field(default_factory=list)
+    requests: int = 0
+    responses: int = 0
+    bytes: int = 0
+    cached: int = 0          # responses answered from the HTTP cache (304 Not Modified or still fresh)
+    not_modified: int = 0    # 304 answers
+    seconds: float = 0.0
+    error: str | None = None  # the crawl itself failed (not one page)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(p.ok for p in self.portals)
+
+    @property
+    def documents(self) -> int:
+        return sum(p.documents for p in self.portals)
+
+    @property
+    def pages(self) -> int:
+        return sum(p.pages for p in self.portals)
+
+
+def _settings_payload(settings) -> dict:
+    if isinstance(settings, dict):
+        return settings
+    return {"database_url": settings.database_url, "archive_dir": str(settings.archive_dir),
+            "crawl": settings.crawl.model_dump()}
+
+
+def _child(payload: dict, portals: list, q, overrides: dict | None) -> None:
+    try:
+        import logging
+
+        from scrapy import signals
+        from scrapy.crawler import CrawlerProcess
+
+        from crawler.settings import scrapy_settings
+        from crawler.spiders.annual_reports import AnnualReportsSpider
+
+        process = CrawlerProcess(scrapy_settings(payload, overrides))
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+        crawler = process.create_crawler(AnnualReportsSpider)
+        counters = {"responses": 0, "documents": 0, "errors": 0, "last": 0.0}
+
+        def _tick(url=""):
+            now = time.monotonic()
+            if now - counters["last"] > 0.2:
+                counters["last"] = now
+                q.put(("progress", counters["responses"], counters["documents"], counters["errors"], url))
+
+        def on_response(response, request, spider):
+            counters["responses"] += 1
+            _tick(response.url)
+
+        def on_item(item, response, spider):
+            if item.get("kind") == "document":
+                counters["documents"] += 1
+            else:
+                counters["errors"] += 1
+            _tick()
+
+        crawler.signals.connect(on_response, signal=signals.response_received)
+        crawler.signals.connect(on_item, signal=signals.item_scraped)
+        process.crawl(crawler, portals=portals)
+        process.start()
+        spider = crawler.spider
+        stats = crawler.stats.get_stats()
+        if spider is not None and getattr(spider, "storage_error", None):
+            q.put(("failed", f"无法打开数据库或存档：{spider.storage_error}", ""))
+            return
+        if spider is None or "finish_reason" not in stats:
+            q.put(("failed", "Scrapy 未能启动抓取（详见上方日志）", ""))
+            return
+        out = []
+        for pid, st in spider.portal_stats.items():
+            portal = spider.portals[pid]
+            out.append(PortalSummary(
+                portal_id=pid, name=portal.name, pages=st.pages, documents=st.documents, reports=len(st.report_urls),
+                ok=not st.errors, complete=st.column_found and st.list_errors == 0, errors=list(st.errors),
+                skipped=list(st.skipped), new_bodies=sorted(st.new_bodies), changed=list(st.changed),
+                known_skipped=st.known_skipped))
+        summary = CrawlSummary(
+            portals=out, requests=stats.get("downloader/request_count", 0),
+            responses=stats.get("downloader/response_count", 0),
+            bytes=stats.get("ogiaudit/wire_bytes", 0), not_modified=stats.get("ogiaudit/wire_304", 0),
+            cached=stats.get("httpcache/hit", 0) + stats.get("httpcache/revalidate", 0),
+            stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()})
+        q.put(("done", summary))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as a crawl failure
+        import traceback
+        q.put(("failed", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+
+
+def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | None = None,
+          timeout: float | None = None) -> CrawlSummary:
+    """Crawl `portals` in a child process, archiving into `settings` (database, archive, [crawl])."""
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    started = time.monotonic()
+    proc = ctx.Process(target=_child, args=(_settings_payload(settings), list(portals), q, overrides), daemon=True)
+    proc.start()
+    result: CrawlSummary | None = None
+    status = None
+    if progress:
+        from rich.console import Console
+        status = Console(stderr=True).status("正在抓取…")
+        status.start()
+    try:
+        while True:
+            try:
+                msg = q.get(timeout=0.5)
+            except queue_mod.Empty:
+                if not proc.is_alive():
+                    break
+                if timeout and time.monotonic() - started > timeout:
+                    proc.terminate()
+                    result = CrawlSummary(error="抓取超时")
+                    break
+                continue
+            if msg[0] == "progress" and status is not None:
+                _, pages, docs, errors, url = msg
+                status.update(f"正在抓取：已获取 {pages} 页，文档 {docs} 份，失败 {errors} 次  {url[-60:]}")
+            elif msg[0] == "done":
+                result = msg[1]
+                break
+            elif msg[0] == "failed":
+                result = CrawlSummary(error=msg[1])
+                if msg[2]:
+                    print(msg[2], file=sys.stderr)
+                break
+    finally:
+        if status is not None:
+            status.stop()
+    proc.join(timeout=30)
+    if proc.is_alive():
+        proc.terminate()
+    if result is None:
+        result = CrawlSummary(error=f"抓取进程异常退出（退出码 {proc.exitcode}）")
+    result.seconds = time.monotonic() - started
+    return result
