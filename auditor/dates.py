@@ -50,6 +50,7 @@ URL_DATE_RES = (
     re.compile(r"/art/(20\d{2})/(\d{1,2})/(\d{1,2})/"),    # Hanweb: /art/2023/5/15/art_…
     re.compile(r"/(20\d{2})(\d{2})(\d{2})/"),              # Shanghai: /nw12344/20230331/….html
     re.compile(r"/(20\d{2})-(\d{2})-(\d{2})/"),
+    re.compile(r"/(20\d{2})/(\d{2})(\d{2})/"),
 )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from auditor.dates import url_date  # one reading of CMS URL dates, shared with the auditor
+
 # meta names that carry the publication date, best first (lower-cased)
 META_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "releasedate", "dc.date.issued",
               "article:published_time")
@@ -23,13 +25,7 @@ _BYLINE_RE = re.compile(
     r"(?<![成文印签效施发颁])(发布|公开|更新|上传|发表|信息)?\s*(时间|日期)\s*[:：]\s*"
     r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 _PUBLISHTIME_TAG_RE = re.compile(r"<publishtime>\s*([^<]+?)\s*</publishtime>", re.I)
-_URL_PATTERNS = (
-    re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+"),                 # TRS: /202503/t20250310_97791.htm
-    re.compile(r"/art/(20\d{2})/(\d{1,2})/(\d{1,2})/art_"),        # Hanweb: /art/2023/5/15/art_1229_589.html
-    re.compile(r"/(20\d{2})(\d{2})(\d{2})/"),                      # /nw12344/20230331/….html
-    re.compile(r"/(20\d{2})-(\d{2})-(\d{2})/"),
-    re.compile(r"/(20\d{2})/(\d{2})(\d{2})/"),
-)
+
 
 
 def parse_date(text: str | None) -> date | None:
@@ -85,17 +81,6 @@ def byline_date(html: str) -> date | None:
             return date(int(m.group(3)), int(m.group(4)), int(m.group(5)))
         except ValueError:
             continue
-    return None
-
-
-def url_date(url: str) -> date | None:
-    for pattern in _URL_PATTERNS:
-        m = pattern.search(url)
-        if m:
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
     return None
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from auditor.report import infer_body_kind
+
 _YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _REPORT_RE = re.compile(r"(政府)?信息公开(工作)?(年度)?(报告|年报)|政务公开(工作)?年度报告|信息公开年报")
 # a title *about* reports, not a report: notices, plans, trainings, evaluations, interpretations
@@ -53,15 +55,8 @@ def core_name(name: str) -> str:
 
 
 def infer_kind(name: str) -> str:
-    """乡/镇/街道 -> township; …县/市/区/旗人民政府 -> government; 局/委/办/中心… -> department."""
-    n = core_name(name)
-    if re.search(r"(乡|镇|街道|苏木)$", n) or name.endswith("街道办事处"):
-        return "township"
-    if re.search(r"(局|委员会|委|办公室|办|中心|所|站|院|队|厅|部|署|会|社|馆|支队|大队)$", n):
-        return "department"
-    if re.search(r"(省|市|州|盟|县|区|旗)$", n):
-        return "government"
-    return "department"
+    """The body's kind from its name (the auditor's rule); a name that tells nothing counts as a department."""
+    return infer_body_kind(name) or "department"
 
 
 def body_from_title(title: str, region: list[str] | None = None) -> str | None:

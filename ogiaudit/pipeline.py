@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
+from auditor.dates import url_date
 from storage import repository as repo
 from storage.db import connect, session
 from storage.models import BodyRow, DocumentRow
@@ -128,7 +129,7 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
             township_deadline=(portal.township_deadline if portal and portal.township_deadline
                                else settings.deadlines.township),
             department_deadline=settings.deadlines.department, government_deadline=settings.deadlines.government,
-            first_seen=doc.first_fetched.date() if doc.first_fetched else None)
+            first_seen=doc.first_fetched.date() if doc.first_fetched else None, url_date=url_date(doc.url))
         try:
             result, error = audit_bytes(_read_archive(settings, doc), context, rules), None
         except (ExtractionError, OSError) as exc:
