@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from auditor.dates import find_date, is_date_line
-from auditor.document import Block, Document, Paragraph, Table
+from auditor.document import Block, Document, Paragraph
 from auditor.sections import Section, find_sections, join_lines, split_run_on
 from auditor.tables import Grid, parse_table2, parse_table3, parse_table4
 

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from auditor.cells import Cell, classify, make_cell, norm, split_run
+from auditor.cells import Cell, classify, make_cell, split_run
 from auditor.document import Block, Paragraph, Table
 from auditor.labels import (OLD_FORMAT_MARKERS, T3_OUTCOME_ROWS, T2_HEADER_LABELS, T2_ROWS, T2_ROWS_2019, T3_HEADER_LABELS,
                             T3_OTHER_SINGLE, T3_ROWS, T4_COLUMNS, T4_GROUPS, RowSpec)

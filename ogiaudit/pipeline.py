@@ -177,12 +177,11 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
 
 def _cross_year_with(result: AuditResult, context: AuditContext, rules: list | None = None) -> None:
     """Add the findings of the cross-year rules (those among `rules`, default all) that the audit did not run."""
-    from auditor.rules import REGISTRY, run_rules
-    import auditor.rules.cross_year  # noqa: F401
+    from auditor.rules import load_all, run_rules
     if rules is not None:
         rules = [r for r in rules if r.needs_history]
     else:
-        rules = [cls() for cls in REGISTRY.values() if cls.needs_history]
+        rules = [cls() for cls in load_all().values() if cls.needs_history]
     have = {(f.rule, f.section, f.location.column if f.location else None) for f in result.findings}
     result.findings.extend(f for f in run_rules(result.report, context, rules)
                            if (f.rule, f.section, f.location.column if f.location else None) not in have)

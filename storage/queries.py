@@ -3,7 +3,6 @@ across the years and trends.  Every function returns a list of plain dicts (JSON
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any

@@ -5,10 +5,11 @@ import json
 import sys
 from datetime import date
 from enum import Enum
-from pathlib import Path
 from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 
 from auditor.audit import AuditContext, AuditResult, audit_bytes
 from auditor.extract import ExtractionError
@@ -61,9 +62,9 @@ def register(app: typer.Typer) -> None:
         save: bool = typer.Option(False, "--save", help="同时把结果存入审核数据库"),
         pending: bool = typer.Option(False, "--pending", help="审核存档中尚未用当前规则审核的文件"),
         all_: bool = typer.Option(False, "--all", help="用当前规则重新审核存档中的全部文件"),
-        database: Optional[str] = typer.Option(None, "--database", help="数据库 URL（默认见配置）"),
+        database: options.Database = None,
         township_deadline: Optional[str] = typer.Option(None, "--township-deadline", help="乡镇报告期限 MM-DD（默认 01-31）"),
-        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
+        config: options.Config = None,
     ) -> None:
         from ogiaudit.cli import fail
         settings = load_settings(config, database_url=database)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -84,13 +84,13 @@ def run_crawl(settings, portals, *, progress: bool = True, overrides: dict | Non
 def register(app: typer.Typer) -> None:
     @app.command("crawl", help="抓取门户：找到年报栏目、每份年报及附件和门户发布日期，存档并记入数据库")
     def crawl_command(
-        portals: Optional[list[str]] = typer.Option(None, "--portals", help="门户配置文件（可多次给出）"),
-        portal: Optional[list[str]] = typer.Option(None, "--portal", help="只抓取这个门户 id（可多次给出）"),
-        database: Optional[str] = typer.Option(None, "--database", help="数据库 URL（默认见配置）"),
-        archive: Optional[Path] = typer.Option(None, "--archive", help="存档目录（默认见配置）"),
-        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
-        no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
-        full: bool = typer.Option(False, "--full", help="重新检查所有已知条目（不跳过未变化的条目）"),
+        portals: options.Portals = None,
+        portal: options.PortalIds = None,
+        database: options.Database = None,
+        archive: options.Archive = None,
+        config: options.Config = None,
+        no_progress: options.NoProgress = False,
+        full: options.Full = False,
     ) -> None:
         from ogiaudit.settings import load_settings
 

@@ -1,10 +1,10 @@
 """`ogiaudit db upgrade|current`: the database schema (Alembic migrations; also applied automatically on first use)."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 
 from ogiaudit.settings import ConfigError
 
@@ -14,8 +14,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db, name="db")
 
     @db.command("upgrade", help="把数据库升级到最新结构（首次使用时也会自动升级）。")
-    def upgrade(database: Optional[str] = typer.Option(None, "--database", help="数据库地址"),
-                config: Optional[Path] = typer.Option(None, "--config")) -> None:
+    def upgrade(database: options.Database = None,
+                config: options.Config = None) -> None:
         from ogiaudit.settings import load_settings
         from storage.db import describe, upgrade as do_upgrade
         try:
@@ -27,8 +27,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"数据库 {describe(settings.database_url)} 已是最新结构（版本 {rev}）")
 
     @db.command("current", help="显示数据库当前的结构版本和各表行数。")
-    def current(database: Optional[str] = typer.Option(None, "--database", help="数据库地址"),
-                config: Optional[Path] = typer.Option(None, "--config")) -> None:
+    def current(database: options.Database = None,
+                config: options.Config = None) -> None:
         from ogiaudit.settings import load_settings
         from storage import repository
         from storage.db import connect, current_revision, describe, head_revision, session

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -58,7 +60,7 @@ def print_reports(settings, console: Console) -> None:
         rows = queries.reports(s)
     table = Table(title="已发现的年度报告", header_style="bold")
     for name in ("门户", "机构", "年度", "发布日期", "期限", "错误", "警告"):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for r in rows:
         late = r.get("published") and r.get("deadline") and r["published"] > r["deadline"]
         published = f"[red]{r['published']}（逾期）[/]" if late else str(r.get("published") or "未知")
@@ -73,7 +75,7 @@ def register(app: typer.Typer) -> None:
         workdir: Optional[Path] = typer.Option(None, "--workdir", help="工作目录（默认临时目录；其中的演示数据库会被重建）"),
         as_of: str = typer.Option(DEMO_AS_OF, "--as-of", help="以该日期为“今天”判断期限（YYYY-MM-DD）"),
         port: int = typer.Option(0, "--port", help="示例门户端口（默认自动选择空闲端口）"),
-        no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
+        no_progress: options.NoProgress = False,
     ) -> None:
         from ogiaudit.commands.run import parse_as_of
 

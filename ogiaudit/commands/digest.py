@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from ogiaudit.commands import options
+
 
 def _as_of(value: Optional[str]) -> Optional[date]:
     if value is None:
@@ -23,10 +25,10 @@ def register(app: typer.Typer) -> None:
     def digest(
         dry_run: bool = typer.Option(False, "--dry-run", help="不发送，也不记录为已发送"),
         outbox: Optional[Path] = typer.Option(None, "--outbox", help="与 --dry-run 一起：把邮件写成 .eml 文件到此目录"),
-        as_of: Optional[str] = typer.Option(None, "--as-of", help="以此日期为“今天”（YYYY-MM-DD）"),
-        database: Optional[str] = typer.Option(None, "--database", help="数据库地址（SQLAlchemy URL）"),
-        portals: Optional[list[str]] = typer.Option(None, "--portals", help="门户配置文件（可多次给出）"),
-        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
+        as_of: options.AsOf = None,
+        database: options.Database = None,
+        portals: options.Portals = None,
+        config: options.Config = None,
     ) -> None:
         from ogiaudit.digest.deliver import STATUS_CN, run_digests
         from ogiaudit.settings import load_settings

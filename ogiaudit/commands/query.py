@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from ogiaudit.commands import options
+
 from ogiaudit.settings import ConfigError
 
 FORMAT_HELP = "输出格式：table（默认，表格）、json（JSON Lines）、csv、xlsx（须同时给 --output）"
@@ -72,16 +74,14 @@ def register(app: typer.Typer) -> None:
                     no_args_is_help=True)
     app.add_typer(q, name="query")
 
-    Database = typer.Option(None, "--database", help="数据库地址（默认取配置 database_url）")
     Format = typer.Option("table", "--format", "-f", help=FORMAT_HELP)
     Output = typer.Option(None, "--output", "-o", help="写入文件（xlsx 必需）")
-    Config = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）")
 
     @q.command("reports", help="每份报告一行：门户、机构、年度、地址、发布日期、期限、错误/警告数。")
     def reports_cmd(year: Optional[int] = typer.Option(None, "--year"), portal: Optional[str] = typer.Option(None, "--portal"),
                     body: Optional[str] = typer.Option(None, "--body"), fmt: str = Format,
-                    output: Optional[Path] = Output, database: Optional[str] = Database,
-                    config: Optional[Path] = Config) -> None:
+                    output: Optional[Path] = Output, database: options.Database = None,
+                    config: options.Config = None) -> None:
         _check_format(fmt, output)
         from storage import queries
         with opened(database, config) as (_, s):
@@ -95,8 +95,8 @@ def register(app: typer.Typer) -> None:
                      rule: Optional[list[str]] = typer.Option(None, "--rule", help="规则编号或前缀，如 T3-BAL、T3"),
                      severity: Optional[str] = typer.Option(None, "--severity", help="error|warning|info"),
                      status: Optional[str] = typer.Option(None, "--status", help="open|resolved|waived"),
-                     fmt: str = Format, output: Optional[Path] = Output, database: Optional[str] = Database,
-                     config: Optional[Path] = Config) -> None:
+                     fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                     config: options.Config = None) -> None:
         _check_format(fmt, output)
         if severity and severity not in ("error", "warning", "info"):
             fail(f"--severity 应为 error/warning/info，而不是 {severity!r}")
@@ -110,9 +110,9 @@ def register(app: typer.Typer) -> None:
 
     @q.command("missing", help="期限已过仍无该年度报告的应发布机构。")
     def missing_cmd(year: int = typer.Option(..., "--year"), portal: Optional[str] = typer.Option(None, "--portal"),
-                    as_of: Optional[str] = typer.Option(None, "--as-of", help="以该日期为“今天”判断期限（YYYY-MM-DD）"),
-                    fmt: str = Format, output: Optional[Path] = Output, database: Optional[str] = Database,
-                    config: Optional[Path] = Config) -> None:
+                    as_of: options.AsOf = None,
+                    fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                    config: options.Config = None) -> None:
         _check_format(fmt, output)
         day = parse_date(as_of) or date.today()
         from storage import queries
@@ -126,9 +126,9 @@ def register(app: typer.Typer) -> None:
     def compliance_cmd(by: str = typer.Option("region", "--by", help="region|portal|body_kind"),
                        year: Optional[int] = typer.Option(None, "--year"),
                        level: Optional[str] = typer.Option(None, "--level", help="按地区时的层级：province|city|county"),
-                       as_of: Optional[str] = typer.Option(None, "--as-of"),
-                       fmt: str = Format, output: Optional[Path] = Output, database: Optional[str] = Database,
-                       config: Optional[Path] = Config) -> None:
+                       as_of: options.AsOf = None,
+                       fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                       config: options.Config = None) -> None:
         _check_format(fmt, output)
         if by not in ("region", "portal", "body_kind"):
             fail(f"--by 应为 region/portal/body_kind，而不是 {by!r}")
@@ -143,8 +143,8 @@ def register(app: typer.Typer) -> None:
     @q.command("body", help="一个机构历年的报告：发布、期限、问题、上年结转对照。")
     def body_cmd(name: str = typer.Argument(..., help="机构名称（全称或其中一段）"),
                  portal: Optional[str] = typer.Option(None, "--portal"),
-                 fmt: str = Format, output: Optional[Path] = Output, database: Optional[str] = Database,
-                 config: Optional[Path] = Config) -> None:
+                 fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                 config: options.Config = None) -> None:
         _check_format(fmt, output)
         from storage import queries
         with opened(database, config) as (_, s):
@@ -158,8 +158,8 @@ def register(app: typer.Typer) -> None:
                   year: Optional[int] = typer.Option(None, "--year"),
                   level: str = typer.Option("province", "--level",
                                             help="按地区时的层级：province（默认）|city|county"),
-                  fmt: str = Format, output: Optional[Path] = Output, database: Optional[str] = Database,
-                  config: Optional[Path] = Config) -> None:
+                  fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                  config: options.Config = None) -> None:
         _check_format(fmt, output)
         if by not in ("region", "portal", "body_kind"):
             fail(f"--by 应为 region/portal/body_kind，而不是 {by!r}")

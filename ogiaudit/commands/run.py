@@ -6,10 +6,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -78,7 +78,7 @@ def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Consol
     console.print(f"审核文件 {outcome.audited} 份。")
     table = Table(title=f"{outcome.year} 年度报告合规情况（截至 {as_of.isoformat()}）", header_style="bold")
     for name in ("门户", "应发布", "已发布", "按时发布", "无错误", "逾期未发布"):
-        table.add_column(name, justify="right" if name != "门户" else "left")
+        table.add_column(name, justify="right" if name != "门户" else "left", overflow="fold")
     for r in outcome.compliance:
         table.add_row(escape(names.get(r["portal"], r["portal"] or "")), str(r["expected"]), str(r["published"]),
                       str(r["on_time"]), str(r["no_error"]), str(r["overdue"]))
@@ -104,14 +104,14 @@ def parse_as_of(value: str | None) -> date:
 def register(app: typer.Typer) -> None:
     @app.command("run", help="主任务：抓取 → 审核 → 期限已过仍未发布的机构记为 PUB-MISSING，并打印汇总表")
     def run_command(
-        portals: Optional[list[str]] = typer.Option(None, "--portals", help="门户配置文件（可多次给出）"),
-        portal: Optional[list[str]] = typer.Option(None, "--portal", help="只处理这个门户 id（可多次给出）"),
-        as_of: Optional[str] = typer.Option(None, "--as-of", help="以该日期为“今天”判断期限（YYYY-MM-DD）"),
-        database: Optional[str] = typer.Option(None, "--database", help="数据库 URL（默认见配置）"),
-        archive: Optional[Path] = typer.Option(None, "--archive", help="存档目录（默认见配置）"),
-        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
-        no_progress: bool = typer.Option(False, "--no-progress", help="不显示进度"),
-        full: bool = typer.Option(False, "--full", help="重新检查所有已知条目（不跳过未变化的条目）"),
+        portals: options.Portals = None,
+        portal: options.PortalIds = None,
+        as_of: options.AsOf = None,
+        database: options.Database = None,
+        archive: options.Archive = None,
+        config: options.Config = None,
+        no_progress: options.NoProgress = False,
+        full: options.Full = False,
     ) -> None:
         from ogiaudit.settings import load_settings
 

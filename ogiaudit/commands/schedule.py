@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 
 
 def register(app: typer.Typer) -> None:
     @app.command("schedule", help="在前台运行调度器（适合 systemd）：抓取审核（年报季每天，其余每周）和每周摘要。")
     def schedule(
-        database: Optional[str] = typer.Option(None, "--database", help="数据库地址（SQLAlchemy URL）；任务表也存在这里"),
-        portals: Optional[list[str]] = typer.Option(None, "--portals", help="门户配置文件（可多次给出），传给各任务"),
-        config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认 config/ogiaudit.toml）"),
+        database: options.Database = None,
+        portals: options.Portals = None,
+        config: options.Config = None,
         list_only: bool = typer.Option(False, "--list", help="只同步并列出任务及下次运行时间，然后退出"),
     ) -> None:
         from ogiaudit import schedule as sched

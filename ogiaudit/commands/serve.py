@@ -1,18 +1,18 @@
 """`ogiaudit serve`: browse and query the SQLite audit database in Datasette (Chinese labels, canned queries)."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 
 
 def register(app: typer.Typer) -> None:
     @app.command("serve", help="在浏览器中浏览、查询审核数据库（Datasette；仅 SQLite）。")
-    def serve(database: Optional[str] = typer.Option(None, "--database", help="数据库地址（须为 SQLite）"),
+    def serve(database: options.Database = None,
               host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只在本机）"),
               port: int = typer.Option(8001, "--port", help="端口"),
-              config: Optional[Path] = typer.Option(None, "--config")) -> None:
+              config: options.Config = None) -> None:
         from ogiaudit.commands.query import fail
         from ogiaudit.settings import ConfigError, load_settings
         from storage.datasette_app import make_datasette, sqlite_path

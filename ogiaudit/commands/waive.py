@@ -3,10 +3,11 @@ Waived findings stay visible in queries (status waived) but are left out of dige
 from __future__ import annotations
 
 import getpass
-from pathlib import Path
 from typing import Optional
 
 import typer
+
+from ogiaudit.commands import options
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +18,8 @@ def register(app: typer.Typer) -> None:
               reason: Optional[str] = typer.Option(None, "--reason", help="豁免理由（必填）"),
               by: Optional[str] = typer.Option(None, "--by", help="决定豁免的人（默认当前用户）"),
               undo: bool = typer.Option(False, "--undo", help="取消豁免"),
-              database: Optional[str] = typer.Option(None, "--database", help="数据库地址"),
-              config: Optional[Path] = typer.Option(None, "--config")) -> None:
+              database: options.Database = None,
+              config: options.Config = None) -> None:
         from storage import repository
         if undo:
             return _unwaive(finding_id, database, config)
@@ -33,8 +34,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("unwaive", help="取消对一个问题的豁免。")
     def unwaive(finding_id: int = typer.Argument(..., help="问题编号"),
-                database: Optional[str] = typer.Option(None, "--database", help="数据库地址"),
-                config: Optional[Path] = typer.Option(None, "--config")) -> None:
+                database: options.Database = None,
+                config: options.Config = None) -> None:
         _unwaive(finding_id, database, config)
 
     def _unwaive(finding_id, database, config) -> None:
