@@ -52,3 +52,12 @@ def test_rules_catalogue():
     explain = run("rules", "explain", "T3-BAL")
     assert explain.returncode == 0 and "勾稽关系" in explain.stdout and "error" in explain.stdout
     assert run("rules", "explain", "NOPE").returncode == 2
+
+
+def test_usage_mistakes_are_one_chinese_line():
+    for args, said in ((("audit", "--bogus"), "没有这个选项：--bogus"), (("nosuch",), "没有这个命令：nosuch"),
+                       (("audit", "x.txt", "--format", "xml"), "--format 的值无效")):
+        proc = run(*args)
+        assert proc.returncode == 2 and said in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert run().returncode == 0  # bare "ogiaudit" prints the help
