@@ -14,13 +14,15 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", 
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "select", "button", "svg", "form"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
           "center", "dd", "dt", "dl", "pre", "address", "header", "footer", "main", "ucapcontent", "tr", "tbody"}
+# the CMS containers of a report's text, best first: (tag, attribute test) over the few elements with a class or id
 _CONTAINERS = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(@class, 'TRS_UEDITOR') or contains(@class, 'TRS_Editor')]",
-    "//ucapcontent", "//*[@id='zoomcon']", "//*[@id='UCAP-CONTENT']",
-    "//*[contains(@class, 'article-content') or contains(@class, 'xxgk_content') or contains(@class, 'zw-content')"
-    " or contains(@class, 'view') or @id='Zoom' or @id='zoom' or contains(@class, 'content') or contains(@id, 'content')]",
+    lambda tag, cls, id_: "TRS_Editor" in cls.split(),
+    lambda tag, cls, id_: "TRS_UEDITOR" in cls or "TRS_Editor" in cls,
+    lambda tag, cls, id_: tag == "ucapcontent" or id_ in ("zoomcon", "UCAP-CONTENT"),
+    lambda tag, cls, id_: any(k in cls for k in ("article-content", "xxgk_content", "zw-content", "view", "content"))
+    or id_ in ("Zoom", "zoom") or "content" in id_,
 )
+_ATTRIBUTED = etree.XPath("//*[@class or @id] | //ucapcontent")
 _META_DATES = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")  # never page-generation times
 _BYLINE = re.compile(r"(发布日期|发布时间|發布日期|发布于|时间|日期)\s*[:：]\s*(\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2})")
 _NOT_PUBLICATION = re.compile(r"(成文|发文|印发|生效|废止)(日期|时间)\s*[:：]?\s*$")
@@ -111,17 +113,30 @@ def _main_content(root):
     body = body if body is not None else root
     wanted = _hints(body)
     best = None
-    for xpath in _CONTAINERS:
-        candidates = [el for el in root.xpath(xpath) if len(_text(el).strip()) > 200]
+    attributed = [(el, el.tag, el.get("class") or "", el.get("id") or "") for el in _ATTRIBUTED(root)]
+    for test in _CONTAINERS:
+        candidates = [el for el, tag, cls, id_ in attributed if test(tag, cls, id_) and len(_text(el).strip()) > 200]
         if candidates:
             best = max(candidates, key=lambda el: _hints(el) * 10000 + len(_text(el)))
             break
     if best is None:
-        holders = [el for el in root.iter() if isinstance(el.tag, str) and _hints(el) >= 3]
-        return min(holders, key=lambda el: len(_text(el))) if holders else body
+        return _headings_ancestor(body)
     while _hints(best) < wanted and best.getparent() is not None:  # the CMS container closed early
         best = best.getparent()
     return best
+
+
+def _headings_ancestor(body):
+    """No CMS container: the nearest element holding the section headings (one pass over the text nodes)."""
+    holders = [el for el in body.iter() if isinstance(el.tag, str) and el.text and _SECTION_HINT.search(el.text)]
+    if len(holders) < 3:
+        return body
+    common = list(holders[0].iterancestors())[::-1] + [holders[0]]
+    for el in holders[1:]:
+        chain = set(el.iterancestors()) | {el}
+        while common and common[-1] not in chain:
+            common.pop()
+    return common[-1] if common else body
 
 
 def _walk(container, doc: Document) -> None:
