@@ -170,10 +170,16 @@ def _publication(report: AnnualReport, document: Document, context: AuditContext
 def _deadline(report: AnnualReport, context: AuditContext) -> date | None:
     if not report.year or not report.body_kind:
         return None
-    month_day = {"township": context.township_deadline, "department": context.department_deadline,
-                 "government": context.government_deadline}[report.body_kind]
+    return deadline_for(report.body_kind, report.year, township=context.township_deadline,
+                        department=context.department_deadline, government=context.government_deadline)
+
+
+def deadline_for(kind: str, year: int, *, township: str = "01-31", department: str = "01-31",
+                 government: str = "03-31") -> date:
+    """The publication deadline (in year + 1) of a `kind` body's report for `year`; month-days as MM-DD."""
+    month_day = {"township": township, "department": department, "government": government}[kind]
     month, day = (int(x) for x in month_day.split("-"))
-    return date(report.year + 1, month, day)
+    return date(year + 1, month, day)
 
 
 _TOWNSHIP = re.compile(r"(乡|镇|街道|街道办事处|苏木)(人民政府|政府)?$")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from auditor.report import deadline_for as report_deadline
 from auditor.report import infer_body_kind
 
 from storage.models import BodyRow, CrawlRow, FindingRow, PortalRow, ReportRow, ReportTallyRow
@@ -29,16 +30,12 @@ def infer_kind(name: str | None) -> str | None:
 
 
 def deadline_for(kind: str | None, year: int, settings: Any = None, township_deadline: str | None = None) -> date:
-    """The publication deadline of the report for `year` (in year + 1), by the body's kind."""
+    """The publication deadline of the report for `year` (in year + 1), by the body's kind (unknown: department)."""
     deadlines = getattr(settings, "deadlines", None)
-    if kind == "township":
-        md = township_deadline or (deadlines.township if deadlines else "01-31")
-    elif kind == "government":
-        md = deadlines.government if deadlines else "03-31"
-    else:
-        md = deadlines.department if deadlines else "01-31"
-    month, day = (int(x) for x in md.split("-"))
-    return date(year + 1, month, day)
+    configured = {k: getattr(deadlines, k) for k in ("township", "department", "government")} if deadlines else {}
+    if township_deadline:
+        configured["township"] = township_deadline
+    return report_deadline(kind or "department", year, **configured)
 
 
 # --- crawls -------------------------------------------------------------------------------------------------------
