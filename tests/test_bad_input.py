@@ -19,7 +19,7 @@ def test_unreadable_inputs_get_one_line_each_and_the_rest_is_audited(tmp_path, s
     empty.write_bytes(b"")
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(os.urandom(4096))
-    bulletin = next((shared_dir / "realdata/portal_html/SimonXinw+job").glob("*.html"))
+    bulletin = next((shared_dir / "realdata/portal_html/SimonXinw+job").glob("万载县*.html"))
     proc = run("audit", str(empty), str(seeds["000"]), str(junk), str(bulletin), str(tmp_path / "nope.txt"),
                str(seeds["002"]), "--format", "json")
     assert proc.returncode == 2
