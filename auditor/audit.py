@@ -99,6 +99,7 @@ class AuditResult:
             "published": self.published.isoformat() if self.published else None,
             "published_source": self.published_source,
             "deadline": self.deadline.isoformat() if self.deadline else None,
+            "era": self.report.era.id if self.report.era else None,
             "title": self.report.title,
             "format": self.format,
             "ocr": self.ocr,
@@ -122,9 +123,6 @@ def audit_document(document: Document, context: AuditContext | None = None, rule
         raise NotAReport(f"不是政府信息公开工作年度报告（标题“{report.title or '无'}”，未找到年度报告的各部分标题）")
     rules = rules if rules is not None else selected_rules()
     findings = list(run_rules(report, context, rules))
-    if document.ocr:
-        for f in findings:
-            f.uncertain = True
     findings.sort(key=lambda f: (-severity_rank(f.severity), _section_order(f.section), f.rule))
     return AuditResult(source=context.source, report=report, findings=findings, format=document.format,
                        sha256=sha256, ocr=document.ocr)

@@ -16,6 +16,12 @@ class Cell:
     text: str                   # as printed
     value: int | float | None   # the number, when there is one
     plain: bool                 # a plain non-negative number: nothing else in the cell
+    certain: bool = True        # its column and its digits were read with certainty
+
+    @property
+    def blank(self) -> bool:
+        """A real cell left empty: it keeps its column, and it is "not stated" (SPEC §3.3)."""
+        return not self.text.strip()
 
 
 def norm(text: str) -> str:
@@ -48,17 +54,17 @@ def classify(text: str) -> str:
     return "label"
 
 
-def make_cell(text: str) -> Cell:
+def make_cell(text: str, certain: bool = True) -> Cell:
     if text == "0":  # most cells of most reports
-        return Cell(text, 0, True)
+        return Cell(text, 0, True, certain)
     t = norm(text)
     kind = classify(t)
     if kind == "number":
         value = to_number(t)
-        return Cell(text, value, value is not None and value >= 0)
+        return Cell(text, value, value is not None and value >= 0, certain)
     if kind == "annotated":
-        return Cell(text, to_number(_ANNOTATED.match(t).group(1)), False)
-    return Cell(text, None, False)
+        return Cell(text, to_number(_ANNOTATED.match(t).group(1)), False, certain)
+    return Cell(text, None, False, certain)
 
 
 @lru_cache(maxsize=4096)

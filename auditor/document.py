@@ -23,6 +23,7 @@ class Table:
     rows: list[list[str]]
     copies: frozenset[tuple[int, int]] = frozenset()
     page: int | None = None
+    grid: bool = False  # real cells (HTML, Word, a ruled PDF table): a blank cell keeps its column
 
     def own_cells(self, r: int) -> list[str]:
         """The cells of row r that are not copies of a merged cell, in order."""

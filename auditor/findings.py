@@ -37,7 +37,21 @@ class Finding:
     observed: Any = None
     evidence: str | None = None
     cells: list[dict[str, Any]] = field(default_factory=list)  # every cell an identity used: table/row/column/value
-    uncertain: bool = False  # read by OCR
+    uncertain: bool = False  # rests on something not read with certainty (OCR, a blank, an unsure column …)
+    doubt: str | None = None  # why, in Chinese
+
+    def doubt_because(self, reason: str) -> None:
+        """Certainty before accusation: what rests on an uncertain reading is at most a warning, and says why."""
+        if not self.uncertain:
+            self.message = f"{self.message}（存疑：{reason}）"
+        self.uncertain = True
+        self.doubt = f"{self.doubt}；{reason}" if self.doubt else reason
+        if self.severity == "error":
+            self.severity = "warning"
+
+    @property
+    def certain(self) -> bool:
+        return not self.uncertain
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -53,8 +67,10 @@ class Finding:
         out["evidence"] = self.evidence
         if self.cells:
             out["cells"] = self.cells
+        out["certain"] = not self.uncertain
         if self.uncertain:
             out["uncertain"] = True
+            out["doubt"] = self.doubt
         return out
 
     def fingerprint(self, body: str | None = None, year: int | None = None) -> str:

@@ -7,9 +7,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from auditor.dates import find_date, is_date_line
-from auditor.document import Block, Document, Paragraph
+from auditor.document import Block, Document, Paragraph, Table
+from auditor.eras import OLD, Era, deadline_for, era_of
+from auditor.oldera import StatsTable, stats_table
 from auditor.sections import Section, find_sections, join_lines, split_run_on
-from auditor.tables import Grid, parse_table2, parse_table3, parse_table4
+from auditor.tables import T4_SPECS, Grid, parse_table2, parse_table3, parse_table4
+from auditor.labels import T2_ROWS, T3_ROWS
 
 if TYPE_CHECKING:
     from auditor.audit import AuditContext
@@ -19,7 +22,8 @@ _MEMO_PREFIX = re.compile(r"^关于(上报|报送|印发|公布)?")
 _YEAR = re.compile(r"(\d{4})\s*年度?")
 _PERIOD_YEAR = re.compile(r"统计(期限|周期|时限|区间)[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _SIGNER = re.compile(r"(人民政府|办事处|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|中心|厅|署|政府)$")
-_REPORT_TITLE = re.compile(r"政府信息公开.*(年度报告|年报|工作报告)")
+# "…地方税务局2013年信息公开年度报告": old department reports often leave out 政府
+_REPORT_TITLE = re.compile(r"(政府|政务)?信息公开.*(年度报告|年报|工作报告)")
 _NOTICE_TITLE = re.compile(r"(通知|通报|公告|公示|函|意见|方案|办法|统计公报)$")
 
 
@@ -37,12 +41,17 @@ class AnnualReport:
     published_source: str | None = None
     published_evidence: str | None = None
     deadline: date | None = None
+    era: Era | None = None
     sections: dict[str, Section] = field(default_factory=dict)
     tables: dict[str, Grid] = field(default_factory=dict)
+    stats: StatsTable | None = None   # the old era's statistics table, when there is one
     looks_like_report: bool = True
 
     def text(self, *numerals: str) -> str:
-        """The narrative of the given sections (all when none given), lines joined."""
+        """The narrative of the given sections (all when none given), lines joined.  An old-era report has no
+        fixed sections: its whole text."""
+        if not numerals and self.era is OLD:
+            return self.full_text()
         numerals = numerals or tuple(self.sections)
         return "\n".join(self.sections[n].text for n in numerals if n in self.sections)
 
@@ -50,7 +59,11 @@ class AnnualReport:
         return join_lines(b.text for b in self.blocks if isinstance(b, Paragraph))
 
     def values(self) -> dict[str, dict[str, dict]]:
-        return {name: grid.values() for name, grid in self.tables.items()}
+        out = {name: grid.values() for name, grid in self.tables.items()}
+        if self.stats is not None:
+            out["统计表"] = {row.label: {col: (c.value if c else None) for col, c in zip(self.stats.columns, row.cells)}
+                          for row in self.stats.rows}
+        return out
 
 
 def parse_report(document: Document, context: AuditContext | None = None) -> AnnualReport:
@@ -61,12 +74,18 @@ def parse_report(document: Document, context: AuditContext | None = None) -> Ann
     report.sections = find_sections(blocks)
     report.title = _title(document, blocks, report.sections)
     report.year = context.year or _year(report.title, blocks)
+    report.era = era_of(report.year)
     report.body = context.body or _body(report.title, blocks)
     report.body_kind = context.body_kind or infer_body_kind(report.body)
     report.signed, report.signed_evidence = _signature_date(blocks)
     _publication(report, document, context)
     report.deadline = context.deadline or _deadline(report, context)
-    report.tables = _tables(blocks, report.sections)
+    if report.era is OLD:  # no official tables then: a provincial statistics table, if any
+        report.tables = {n: Grid(n, specs) for n, specs in (("二", T2_ROWS), ("三", T3_ROWS), ("四", T4_SPECS))}
+        report.stats = stats_table(blocks)
+    else:
+        report.sections = _sections_by_table(blocks, report.sections)
+        report.tables = _tables(blocks, report.sections)
     report.looks_like_report = len(report.sections) >= 2 or _report_title(report.title)
     return report
 
@@ -79,8 +98,39 @@ def _report_title(title: str | None) -> bool:
 def _region(blocks: list[Block], sections: dict[str, Section], numeral: str) -> list[Block]:
     s = sections.get(numeral)
     if s:
-        return blocks[s.start + 1:s.end]
+        return blocks[s.first:s.end]
     return []
+
+
+# what a reviewer recognises each official table by, when its section heading cannot be found
+_TABLE_SIGNS = {
+    "二": (("第二十条第（一）项",), ("规范性文件", "规章", "本年制发"), ("规范性文件", "行政许可", "行政处罚")),
+    "三": (("本年新收", "上年结转"), ("予以公开", "不予公开", "无法提供")),
+    "四": (("行政复议", "结果维持", "尚未审结"), ("行政复议", "结果纠正", "其他结果")),
+}
+
+
+def _block_text(b: Block) -> str:
+    return b.text if isinstance(b, Paragraph) else " ".join(" ".join(r) for r in b.rows[:40])
+
+
+def _signed(b: Block, numeral: str) -> bool:
+    text = re.sub(r"\s+", "", _block_text(b))
+    return any(all(w in text for w in sign) for sign in _TABLE_SIGNS[numeral])
+
+
+def _sections_by_table(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Section]:
+    """A section whose table is plainly there is there, heading or not (at most SEC-HEADING says so)."""
+    anchors = {}
+    for numeral in ("二", "三", "四"):
+        if numeral in sections:
+            continue
+        taken = {s.start for s in sections.values()} | set(anchors.values())
+        i = next((i for i, b in enumerate(blocks) if isinstance(b, Table) and _signed(b, numeral) and i not in taken),
+                 None)
+        if i is not None:
+            anchors[numeral] = i
+    return find_sections(blocks, anchors) if anchors else sections
 
 
 def _tables(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Grid]:
@@ -168,18 +218,13 @@ def _publication(report: AnnualReport, document: Document, context: AuditContext
 
 
 def _deadline(report: AnnualReport, context: AuditContext) -> date | None:
-    if not report.year or not report.body_kind:
+    if not report.year or not report.body_kind or report.era is None:
         return None
     return deadline_for(report.body_kind, report.year, township=context.township_deadline,
                         department=context.department_deadline, government=context.government_deadline)
 
 
-def deadline_for(kind: str, year: int, *, township: str = "01-31", department: str = "01-31",
-                 government: str = "03-31") -> date:
-    """The publication deadline (in year + 1) of a `kind` body's report for `year`; month-days as MM-DD."""
-    month_day = {"township": township, "department": department, "government": government}[kind]
-    month, day = (int(x) for x in month_day.split("-"))
-    return date(year + 1, month, day)
+__all__ = ["AnnualReport", "parse_report", "deadline_for", "infer_body_kind"]
 
 
 _TOWNSHIP = re.compile(r"(乡|镇|街道|街道办事处|苏木)(人民政府|政府)?$")

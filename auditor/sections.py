@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.document import Block, Paragraph, Table
-from auditor.labels import SECTION_NUMERALS, SECTION_PATTERNS, SECTION_TITLES
+from auditor.labels import SECTION_NUMERALS, SECTION_PATTERNS, SECTION_TITLES, SECTION_VARIANTS
 
 _NUM = r"(?P<num>[一二三四五六七八九十]{1,2}|[1-9]|[（(][一二三四五六七八九十]{1,2}[)）])"
 _SEP = r"\s*(?P<sep>[、.．,，:：]?)\s*"
@@ -15,7 +15,7 @@ _BARE = {k: re.compile(rf"^(?P<phrase>{p})[。:：]?$") for k, p in SECTION_PATT
 _INLINE = re.compile("|".join(rf"{n}、(?:{SECTION_PATTERNS[n]})" for n in SECTION_NUMERALS))
 # 五 printed with no heading of its own, only its sub-headings (上海市 2025: "（一）2024年工作中存在问题的改进情况")
 _FIVE_SUBHEADING = re.compile(r"^[（(][一二][)）].{0,20}(存在的?主要问题|存在的?问题|主要问题)")
-_HEADING_WORDS = ("总体情况", "主动公开", "收到和处理", "行政复议", "行政诉讼", "主要问题", "其他需要报告")
+_HEADING_WORDS = ("情况", "主动公开", "收到和处理", "行政复议", "行政诉讼", "问题", "其他", "概述", "事项")
 _MARKUP = re.compile(r"^[#*\s]+|[*\s]+$")
 
 
@@ -28,12 +28,19 @@ class Section:
     numbering_ok: bool = True
     wording_ok: bool = True
     via_subheading: bool = False
+    via_table: bool = False   # no heading found, but its table is plainly there
     text: str = ""        # the narrative, lines joined
+
+    @property
+    def first(self) -> int:
+        """Index of the first block of the section's content (the heading itself is not content)."""
+        return self.start if (self.via_subheading or self.via_table) else self.start + 1
 
 
 def split_run_on(blocks: list[Block]) -> list[Block]:
-    """Split paragraphs that carry several section headings inline into one paragraph per heading, and read
-    tab-separated paragraphs (a text table typed in Word) as table rows, as the text extractor does."""
+    """Give every section heading a paragraph of its own: headings run into a one-paragraph report, printed on the
+    line of a table's last row, or standing in a table cell.  Tab-separated paragraphs (a text table typed in Word)
+    become table rows, as the text extractor does."""
     out: list[Block] = []
     for b in blocks:
         if isinstance(b, Paragraph) and "\t" in b.text.strip():
@@ -42,32 +49,81 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
                 out[-1].rows.append(row)
             else:
                 out.append(_TabbedTable(rows=[row], page=b.page))
-            continue
-        if isinstance(b, Paragraph) and len(b.text) > 120:
-            matches = list(_INLINE.finditer(b.text))
-            if matches:
-                pos = 0
-                for m in matches:  # the heading becomes a paragraph of its own, like any other heading
-                    if piece := b.text[pos:m.start()].strip():
-                        out.append(Paragraph(piece, b.page))
-                    out.append(Paragraph(m.group(0), b.page))
-                    pos = m.end()
-                if piece := b.text[pos:].strip():
-                    out.append(Paragraph(piece, b.page))
-                continue
-        out.append(b)
+        elif isinstance(b, Paragraph):
+            out += _split_paragraph(b)
+        elif isinstance(b, Table):
+            out += _split_table(b)
+        else:
+            out.append(b)
     return out
+
+
+def _split_paragraph(b: Paragraph) -> list[Block]:
+    matches = [m for m in _INLINE.finditer(b.text) if m.start() > 0 and _splits_at(b.text, m.start())]
+    if not matches:
+        return [b]
+    out: list[Block] = []
+    pos = 0
+    for m in matches:  # the heading becomes a paragraph of its own, like any other heading
+        if piece := b.text[pos:m.start()].strip():
+            out.append(Paragraph(piece, b.page))
+        out.append(Paragraph(m.group(0), b.page))
+        pos = m.end()
+    if piece := b.text[pos:].strip():
+        out.append(Paragraph(piece, b.page))
+    return out
+
+
+def _splits_at(text: str, at: int) -> bool:
+    """A heading inside a paragraph starts a section when the paragraph is a run-on report, or when the heading
+    follows the numbers of a table row printed on the same line."""
+    if len(text) > 120:
+        return True
+    before = text[:at].rstrip()
+    return bool(before) and (before[-1].isdigit() or before[-1] in "。；;")
+
+
+def _split_table(table: Table) -> list[Block]:
+    """A heading standing in a cell of a table ends the table there and starts its section."""
+    out: list[Block] = []
+    start = 0
+    for r in range(len(table.rows)):
+        heading = next((c.strip() for c in table.own_cells(r) if c.strip() and _top_heading(c.strip())), None)
+        if heading is None:
+            continue
+        if r > start:
+            out.append(_rows(table, start, r))
+        out.append(Paragraph(heading, table.page))
+        start = r + 1
+    if not out:
+        return [table]
+    if start < len(table.rows):
+        out.append(_rows(table, start, len(table.rows)))
+    return out
+
+
+def _rows(table: Table, a: int, b: int) -> Table:
+    copies = frozenset((r - a, c) for r, c in table.copies if a <= r < b)
+    return Table(rows=table.rows[a:b], copies=copies, page=table.page, grid=table.grid)
+
+
+def _top_heading(text: str) -> bool:
+    h = heading_of(text) if len(text) <= 45 else None
+    return h is not None and h[3] <= 1
 
 
 class _TabbedTable(Table):
     """Consecutive tab-separated paragraphs gathered into one table."""
 
 
-def heading_of(text: str) -> tuple[str, bool, bool, int] | None:
+def heading_of(text: str) -> tuple[str, bool, bool, float] | None:
     """(numeral, numbering_ok, wording_ok, rank) when `text` is a section heading; rank 0 is the best candidate
-    (right numeral), 1 another top-level number, 2 a sub-item number such as （一）, 3 no number at all."""
-    if len(text) > 90 or not any(k in text for k in _HEADING_WORDS):  # cheap test first: most paragraphs are prose
+    (right numeral), 1 another top-level number, 2 a sub-item number such as （一）, 3 no number at all; a heading
+    matched only approximately (a typo) ranks half a step after an exact one."""
+    if len(text) > 90:
         return None
+    if not any(k in text for k in _HEADING_WORDS):  # cheap test first: most paragraphs are prose
+        return _approximate(text) if len(text) <= 45 else None
     line = _MARKUP.sub("", text)
     line = re.sub(r"\s+", "", line) if len(line) <= 60 else line
     if len(line) > 45:
@@ -77,17 +133,57 @@ def heading_of(text: str) -> tuple[str, bool, bool, int] | None:
         if m:
             num = m.group("num")
             numbering_ok = num == numeral and m.group("sep") == "、"
-            rank = 0 if num in (numeral, str(SECTION_NUMERALS.index(numeral) + 1)) else 2 if num[0] in "（(" else 1
-            return numeral, numbering_ok, m.group("phrase") == SECTION_TITLES[numeral], rank
+            return numeral, numbering_ok, m.group("phrase") == SECTION_TITLES[numeral], _rank(num, numeral)
     for numeral, pattern in _BARE.items():
         m = pattern.match(line)
         if m:
             return numeral, False, m.group("phrase") == SECTION_TITLES[numeral], 3
-    return None
+    return _approximate(line)
 
 
-def find_sections(blocks: list[Block]) -> dict[str, Section]:
-    """The sections found, each the first heading of its kind; ranges run to the next heading found."""
+def _rank(num: str, numeral: str) -> int:
+    return 0 if num in (numeral, str(SECTION_NUMERALS.index(numeral) + 1)) else 2 if num[0] in "（(" else 1
+
+
+_TOP = re.compile(r"^(?P<num>[一二三四五六]|[1-6])\s*(?P<sep>[、.．,，])\s*(?P<phrase>[^\d].{1,38}?)[。:：.]?$")
+_NOT_WORD = re.compile(r"[\s\W_]+")
+
+
+def _approximate(text: str) -> tuple[str, bool, bool, float] | None:
+    """A numbered heading with a typo ("四、政府信息公开行政法复议、行政诉讼情况"): near one official wording."""
+    m = _TOP.match(_MARKUP.sub("", text).strip())
+    if not m:
+        return None
+    phrase = _NOT_WORD.sub("", m.group("phrase"))
+    best: tuple[float, str] | None = None
+    for numeral, variants in SECTION_VARIANTS.items():
+        for v in variants:
+            target = _NOT_WORD.sub("", v)
+            d = edit_distance(phrase, target)
+            if d <= max(1, len(target) // 6) and (best is None or d < best[0]):
+                best = (d, numeral)
+    if best is None:
+        return None
+    numeral = best[1]
+    num = m.group("num")
+    return numeral, num == numeral and m.group("sep") == "、", False, _rank(num, numeral) + 0.5  # after exact ones
+
+
+def edit_distance(a: str, b: str) -> int:
+    if abs(len(a) - len(b)) > 8:
+        return 99
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def find_sections(blocks: list[Block], anchors: dict[str, int] | None = None) -> dict[str, Section]:
+    """The sections found, each the first heading of its kind; ranges run to the next heading found.
+    anchors: sections without a heading, found where their table is (numeral -> index of the table)."""
     found: dict[str, Section] = {}
     ranks: dict[str, int] = {}
     for i, b in enumerate(blocks):
@@ -96,13 +192,14 @@ def find_sections(blocks: list[Block]) -> dict[str, Section]:
             if rank < ranks.get(numeral, 9):
                 found[numeral] = Section(numeral, b.text.strip(), i, numbering_ok=numbering_ok, wording_ok=wording_ok)
                 ranks[numeral] = rank
+    for numeral, i in (anchors or {}).items():
+        found[numeral] = Section(numeral, "", i, numbering_ok=False, wording_ok=False, via_table=True)
     if "五" not in found and "四" in found:
         _find_five_by_subheading(blocks, found)
     ordered = sorted(found.values(), key=lambda s: s.start)
     for s, nxt in zip(ordered, [*ordered[1:], None]):
         s.end = nxt.start if nxt else len(blocks)
-        s.text = join_lines(b.text for b in blocks[s.start + (0 if s.via_subheading else 1):s.end]
-                            if isinstance(b, Paragraph))
+        s.text = join_lines(b.text for b in blocks[s.first:s.end] if isinstance(b, Paragraph))
     return found
 
 

@@ -93,7 +93,16 @@ class Grid:
         return bool(self.rows) or len(self.labels_seen) >= 2
 
     def missing_rows(self) -> list[RowSpec]:
-        return [s for s in self.grid_specs() if not self.rows.get(s.key) or any(c is None for c in self.rows[s.key])]
+        """Rows lacking a cell, or whose stated total is blank (not stated: its identities are not checked)."""
+        return [s for s in self.grid_specs() if not self.rows.get(s.key) or any(c is None for c in self.rows[s.key])
+                or self.blank_totals(s.key)]
+
+    def blank_totals(self, key: str) -> list[str]:
+        """The column keys of row `key` whose cell is a total left blank."""
+        cells = self.rows.get(key) or []
+        columns = self.spec[key].columns if key in self.spec else ()
+        return [col for col, c in zip(columns, cells)
+                if c is not None and c.blank and (col == "total" or key == "total_handled")]
 
     def values(self) -> dict[str, dict[str, int | float | None]]:
         return {key: {col: (c.value if c else None) for col, c in zip(self.spec[key].columns, cells)}
@@ -104,8 +113,9 @@ class Grid:
 @dataclass
 class Item:
     labels: list[str]
-    values: list[str]
+    values: list[str]               # the printed values, empty fields at either end dropped
     from_table: bool
+    cells: list[str] | None = None  # a real grid's value cells as they stand, blanks included
 
 
 def _table_items(table: Table) -> list[Item]:
@@ -115,14 +125,28 @@ def _table_items(table: Table) -> list[Item]:
         kinds = [classify(c) for c in cells]
         label_idx = [i for i, k in enumerate(kinds) if k == "label"]
         labels = [cells[i] for i in label_idx]
-        values = cells[(label_idx[-1] + 1) if label_idx else 0:]
+        raw = cells[(label_idx[-1] + 1) if label_idx else 0:]
+        values = list(raw)
         while values and not values[0]:
             values.pop(0)
         while values and not values[-1]:
             values.pop()
         if labels or values:
-            items.append(Item(labels, values, True))
+            items.append(Item(labels, values, True, raw if table.grid and values else None))
     return items
+
+
+def positional(cells: list[str] | None, n: int) -> list[str] | None:
+    """A real grid row's n value cells with blanks in their columns, when the row has exactly n of them (empty
+    layout cells before or after excepted); None otherwise."""
+    if cells is None:
+        return None
+    cells = list(cells)
+    while len(cells) > n and not cells[0]:
+        cells.pop(0)
+    while len(cells) > n and not cells[-1]:
+        cells.pop()
+    return cells if len(cells) == n else None
 
 
 _NUMERIC_PREFIX = re.compile(r"^\s*((?:\d[\d,]*(?:\.\d+)?\s*)+)")
@@ -235,6 +259,7 @@ class Entry:
     printed: str | None
     values: list[str]
     from_table: bool
+    cells: list[str] | None = None
 
 
 def _entries(items: list[Item], specs: list[RowSpec], width: dict[str, int], grid: Grid,
@@ -271,8 +296,9 @@ def _entries(items: list[Item], specs: list[RowSpec], width: dict[str, int], gri
         if (spec is None and last and item.from_table and len(item.values) == 1 and last.from_table
                 and len(last.values) < width.get(last.label.key if last.label else "", 7)):
             last.values += item.values  # a row flattened one cell per line (seed 002)
+            last.cells = None
             continue
-        entries.append(Entry(spec, printed, list(item.values), item.from_table))
+        entries.append(Entry(spec, printed, list(item.values), item.from_table, item.cells))
     return entries
 
 
@@ -301,26 +327,32 @@ def _assign(entries: list[Entry], grid: Grid, order: list[RowSpec], identity_gro
         if e.printed and (d := _deviation(e.printed, spec)):
             grid.deviations.append(d)
         grid.printed_labels[spec.key] = e.printed or ""
-        grid.rows[spec.key] = _cells(e.values, len(spec.columns), identity_groups, grid, spec.key)
+        # a row printed without its label is placed by order: its cells are not certain
+        grid.rows[spec.key] = _cells(e.values, len(spec.columns), identity_groups, grid, spec.key, e.cells,
+                                     certain=e.label is not None)
         last = position.get(spec.key, last)
 
 
-def _cells(values: list[str], n: int, identity_groups: int, grid: Grid, key: str) -> list[Cell | None]:
+def _cells(values: list[str], n: int, identity_groups: int, grid: Grid, key: str, cells: list[str] | None = None,
+           certain: bool = True) -> list[Cell | None]:
+    if (real := positional(cells, n)) is not None:  # a blank cell keeps its column (SPEC §3.3)
+        return [make_cell(v, certain) for v in real]
     if len(values) == 1 and n > 1 and values[0].isdigit():
         runs = split_run(values[0], n, identity_groups, max_solutions=8)
         if len(runs) == 1:
-            return [Cell(str(v), v, True) for v in runs[0]]
+            return [Cell(str(v), v, True, certain) for v in runs[0]]
         if runs:
             grid.ambiguous[key] = runs
         grid.short_rows[key] = 0
         grid.unsplit[key] = values[0]
         return [None] * n
+    columns_known = len(values) <= n
     if len(values) > n:
         values = values[-n:]
     if len(values) < n:
         grid.short_rows[key] = sum(1 for v in values if v)
         return [None] * n
-    return [make_cell(v) if v else None for v in values]
+    return [make_cell(v, certain and columns_known) if v else None for v in values]
 
 
 def _cell_paragraph(text: str) -> Item | None:
@@ -435,6 +467,47 @@ _T4_HEADER_END = re.compile(r"(总\s*计|尚未\s*审结)(?!.*(总\s*计|尚未\
 
 def parse_table4(blocks: list[Block]) -> Grid:
     grid = Grid("四", T4_SPECS)
+    if any(_T4_HEADER_END.search(" ".join(r) if isinstance(b, Table) else b.text)
+           for b in blocks for r in (b.rows if isinstance(b, Table) else [[]])):
+        grid.labels_seen.update(T4_GROUPS)  # the form is there, even with no numbers in it
+    real = _table4_grid(blocks)
+    if real is not None:
+        for i, spec in enumerate(T4_SPECS):
+            grid.rows[spec.key] = [make_cell(v) for v in real[i * 5:(i + 1) * 5]]
+        return grid
+    tokens = _table4_tokens(blocks)
+    if len(tokens) != 15:  # blanks count only where the row is positional (exactly 15 cells)
+        tokens = [t for t in tokens if t]
+    if not any(tokens):
+        return grid
+    certain = len(tokens) <= 15
+    if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) > 1:
+        runs = split_run(tokens[0], 15, 3)
+        values = [str(v) for v in runs[0]] if len(runs) == 1 else []
+    else:
+        values = tokens[:15]
+    for i, spec in enumerate(T4_SPECS):
+        chunk = values[i * 5:(i + 1) * 5]
+        if len(chunk) == 5:
+            grid.rows[spec.key] = [make_cell(v, certain) if v else None for v in chunk]
+        else:
+            grid.rows[spec.key] = [None] * 5
+            grid.short_rows[spec.key] = len(chunk)
+    return grid
+
+
+def _table4_grid(blocks: list[Block]) -> list[str] | None:
+    """The 15 cells of a real grid, blanks in their columns: one row of 15, or three rows of 5."""
+    rows = [item.cells for b in blocks if isinstance(b, Table) for item in _table_items(b)
+            if item.cells is not None and any(classify(v) in ("number", "annotated") for v in item.values)]
+    for width, count in ((15, 1), (5, 3)):
+        fitted = [positional([v for v in row if classify(v) != "label"], width) for row in rows]
+        if len(rows) == count and all(f is not None for f in fitted):
+            return [v for f in fitted for v in f]
+    return None
+
+
+def _table4_tokens(blocks: list[Block]) -> list[str]:
     tokens: list[str] = []
     no_tables = not any(isinstance(b, Table) for b in blocks)
     for b in blocks:
@@ -448,23 +521,4 @@ def parse_table4(blocks: list[Block]) -> Grid:
             m = _T4_HEADER_END.search(text)
             if m and (num := _NUMERIC_PREFIX.match(text[m.end():])):
                 tokens += num.group(1).split()
-    if any(_T4_HEADER_END.search(" ".join(r) if isinstance(b, Table) else b.text)
-           for b in blocks for r in (b.rows if isinstance(b, Table) else [[]])):
-        grid.labels_seen.update(T4_GROUPS)  # the form is there, even with no numbers in it
-    if len(tokens) != 15:  # blanks count only where the row is positional (exactly 15 cells)
-        tokens = [t for t in tokens if t]
-    if not any(tokens):
-        return grid
-    if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) > 1:
-        runs = split_run(tokens[0], 15, 3)
-        values = [str(v) for v in runs[0]] if len(runs) == 1 else []
-    else:
-        values = tokens[:15]
-    for i, spec in enumerate(T4_SPECS):
-        chunk = values[i * 5:(i + 1) * 5]
-        if len(chunk) == 5:
-            grid.rows[spec.key] = [make_cell(v) if v else None for v in chunk]
-        else:
-            grid.rows[spec.key] = [None] * 5
-            grid.short_rows[spec.key] = len(chunk)
-    return grid
+    return tokens

@@ -56,7 +56,12 @@ def test_doc_image_only_marks_every_finding_uncertain(text):
     document = extract(text("000").encode())
     document.ocr = True
     result = audit_doc(document)
-    assert "DOC-IMAGE-ONLY" in rules(result) and all(f.uncertain for f in result.findings)
+    read = [f for f in result.findings if f.rule != "DOC-IMAGE-ONLY"]
+    assert "DOC-IMAGE-ONLY" in rules(result) and read and all(f.uncertain and f.doubt for f in read)
+    # what rests on OCR is at most a warning: PUB-LATE here rests on the 落款 date read from the scan
+    assert [f.severity for f in of(result, "PUB-LATE")] == ["warning"]
+    given = audit_doc(document, published=date(2023, 2, 21), published_source="portal")
+    assert [(f.severity, f.uncertain) for f in of(given, "PUB-LATE")] == [("error", False)]
     assert "DOC-IMAGE-ONLY" not in rules(audit_text(text("000")))
 
 

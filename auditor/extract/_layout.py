@@ -301,7 +301,7 @@ def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[
     # a single column "table" is a frame around text, not a table
     if nc == 1 or all(all((r, c) in copies for c in range(1, nc)) for r in range(nr)):
         return None
-    return Table(rows=rows, copies=frozenset(copies))
+    return Table(rows=rows, copies=frozenset(copies), grid=True)
 
 
 def _index(bounds: list[float], v: float) -> int | None:
@@ -456,7 +456,7 @@ def join_pages(pages: list[PageBlocks]) -> list:
                 labels = [c for c, t in enumerate(row) if t and not _NUMERIC.match(t)]
                 if labels:
                     row[labels[-1]] = clean_cell(row[labels[-1]] + pb.lead_fragment)
-                    blocks[-1] = Table(rows=last.rows[:-1] + [row], copies=last.copies, page=last.page)
+                    blocks[-1] = Table(rows=last.rows[:-1] + [row], copies=last.copies, page=last.page, grid=last.grid)
                 else:
                     items.insert(0, Paragraph(pb.lead_fragment, page=pb.blocks[0].page if pb.blocks else None))
             else:
@@ -469,7 +469,7 @@ def join_pages(pages: list[PageBlocks]) -> list:
                 rows = last.rows + first.rows
                 off = len(last.rows)
                 copies = set(last.copies) | {(r + off, c) for r, c in first.copies}
-                blocks[-1] = Table(rows=rows, copies=frozenset(copies), page=last.page)
+                blocks[-1] = Table(rows=rows, copies=frozenset(copies), page=last.page, grid=last.grid and first.grid)
                 items = items[1:]
             elif isinstance(last, Paragraph) and isinstance(first, Paragraph) and prev.last_open \
                     and not pb.first_indented:
@@ -511,7 +511,7 @@ def _continue_labels(last: Table, first: Table) -> Table:
         while r < len(rows) and (r, c) in copies and rows[r][c] == "":
             rows[r][c] = above[c]
             r += 1
-    return Table(rows=rows, copies=frozenset(copies), page=first.page)
+    return Table(rows=rows, copies=frozenset(copies), page=first.page, grid=first.grid)
 
 
 _ROW_START = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]")
@@ -543,7 +543,8 @@ def _join_split_row(last: Table, first: Table) -> tuple[Table, Table]:
     rows = last.rows[:-1] + [new_a]
     rest = [list(x) for x in first.rows[1:]]
     copies = {(rr - 1, cc) for rr, cc in first.copies if rr > 0}
-    return Table(rows=rows, copies=last.copies, page=last.page), Table(rows=rest, copies=frozenset(copies), page=first.page)
+    return (Table(rows=rows, copies=last.copies, page=last.page, grid=last.grid),
+            Table(rows=rest, copies=frozenset(copies), page=first.page, grid=first.grid))
 
 
 def _unbalanced(text: str) -> bool:

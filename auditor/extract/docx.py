@@ -336,7 +336,7 @@ def _table(tbl, numbering: _Numbering | None = None) -> Table | None:
     width = max(len(row) for row in grid)
     for row in grid:
         row.extend([""] * (width - len(row)))
-    return Table(rows=grid, copies=frozenset(copies))
+    return Table(rows=grid, copies=frozenset(copies), grid=True)
 
 
 def _row_cells(tr):

@@ -232,7 +232,7 @@ def _table(el) -> Table:
             copies.add((r, c))
             c += 1
         rows.append(row)
-    return Table(rows=rows, copies=frozenset(copies))
+    return Table(rows=rows, copies=frozenset(copies), grid=True)
 
 
 def _span(value: str | None) -> int:

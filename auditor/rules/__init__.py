@@ -9,7 +9,8 @@ import importlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from auditor.findings import Finding, Location
+from auditor.eras import ALL, CURRENT, Era
+from auditor.findings import Finding, Location, severity_rank
 
 if TYPE_CHECKING:
     from auditor.audit import AuditContext
@@ -27,18 +28,26 @@ class Rule:
     basis: ClassVar[str]        # the legal or format basis
     description: ClassVar[str]  # when it fires, in full (for `ogiaudit rules explain`)
     template: ClassVar[str]     # str.format template for the message
+    eras: ClassVar[tuple[Era, ...]] = ALL  # the eras whose law and format this rule belongs to (SPEC §1.3)
     needs_history: ClassVar[bool] = False
 
     def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def rests_on_text(self, report: AnnualReport) -> bool:
+        """Whether the findings rest on the report's own text (uncertain when that text was read by OCR)."""
+        return True
+
     def finding(self, *, section: str | None = None, location: Location | None = None, expected: Any = None,
                 observed: Any = None, evidence: str | None = None, cells: list | None = None,
-                severity: str | None = None, **fields: Any) -> Finding:
+                severity: str | None = None, doubt: str | None = None, **fields: Any) -> Finding:
+        """A finding of this rule; with a `doubt` (why what it rests on is uncertain) it is at most a warning."""
         message = self.template.format(expected=expected, observed=observed, **fields)
-        return Finding(rule=self.id, severity=severity or self.severity, message=message,
-                       section=section, location=location, expected=expected, observed=observed,
-                       evidence=evidence, cells=cells or [])
+        f = Finding(rule=self.id, severity=severity or self.severity, message=message, section=section,
+                    location=location, expected=expected, observed=observed, evidence=evidence, cells=cells or [])
+        if doubt:
+            f.doubt_because(doubt)
+        return f
 
 
 def rule(cls: type[Rule]) -> type[Rule]:
@@ -77,8 +86,20 @@ def unknown_ids(patterns: Iterable[str]) -> list[str]:
     return [p for p in patterns if p and not any(_matches(i, [p.upper()]) for i in ids)]
 
 
+def applies(rule_: Rule | type[Rule], era: Era | None) -> bool:
+    """A rule judges a report of its own eras; a report of unknown year is read as of the current format."""
+    return (era or CURRENT) in rule_.eras
+
+
 def run_rules(report: AnnualReport, context: AuditContext, rules: list[Rule]) -> Iterator[Finding]:
+    ocr = report.document.ocr
     for r in rules:
-        if r.needs_history and context.previous is None:
+        if (r.needs_history and context.previous is None) or not applies(r, report.era):
             continue
-        yield from r.check(report, context)
+        for f in r.check(report, context):
+            if ocr and r.rests_on_text(report):
+                f.doubt_because("图片版报告经文字识别读取")
+            yield f
+
+
+__all__ = ["Rule", "rule", "load_all", "selected_rules", "unknown_ids", "run_rules", "applies", "severity_rank"]

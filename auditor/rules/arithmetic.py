@@ -4,7 +4,9 @@ Each finding carries both sides' numbers and every cell involved; an identity th
 checked (TBL-INCOMPLETE says so)."""
 from __future__ import annotations
 
+from auditor.eras import NEW_LAW, OLD
 from auditor.findings import Location
+from auditor.identity import Term, Verdict, value, weigh
 from auditor.labels import T3_COLUMNS, T3_OTHER_SPLIT, T3_OUTCOME_ROWS, T4_COLUMNS, T4_GROUPS
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
@@ -18,6 +20,17 @@ def _cell(table: str, row: str, column: str, value) -> dict:
     return {"table": table, "row": row, "column": column, "value": value}
 
 
+def _term(grid, row: str, column: str, total: bool = False) -> Term:
+    label = grid.spec[row].label
+    return Term(grid.cell(row, column), f"“{label}”行“{T3_COLUMNS.get(column, column)}”列", total)
+
+
+def _broken(left: list[Term], right: list[Term]) -> Verdict | None:
+    """The verdict when the identity is broken; None when it holds or cannot be checked."""
+    verdict = weigh(left, right)
+    return verdict if verdict is not None and not verdict.holds else None
+
+
 def _outcome_rows(grid) -> list[str]:
     if grid.other_single:
         return [k for k in T3_OUTCOME_ROWS if k not in T3_OTHER_SPLIT] + ["other_single"]
@@ -28,6 +41,7 @@ def _outcome_rows(grid) -> list[str]:
 class Balance(Rule):
     id = "T3-BAL"
     severity = "error"
+    eras = NEW_LAW
     title = "表三勾稽关系不成立"
     basis = FORMAT + "（表三表头：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     description = "表三某一列：一（本年新收）+ 二（上年结转）≠ 三(七)总计 + 四（结转下年度继续办理）。"
@@ -37,23 +51,24 @@ class Balance(Rule):
         grid = report.tables["三"]
         keys = ("new_applications", "carry_over", "total_handled", "carried_forward")
         for col, label in T3_COLUMNS.items():
-            new, carry, handled, forward = (grid.value(k, col) for k in keys)
-            if None in (new, carry, handled, forward):
+            new, carry, handled, forward = (_term(grid, k, col, k == "total_handled") for k in keys)
+            verdict = _broken([new, carry], [handled, forward])
+            if verdict is None:
                 continue
-            left, right = new + carry, handled + forward
-            if left != right:
-                yield self.finding(
-                    section="三", location=Location("三", grid.spec["new_applications"].label, label),
-                    expected=right, observed=left, column=label, new=_fmt(new), carry=_fmt(carry), left=_fmt(left),
-                    handled=_fmt(handled), forward=_fmt(forward), right=_fmt(right),
-                    evidence=f"{_fmt(new)}+{_fmt(carry)}≠{_fmt(handled)}+{_fmt(forward)}",
-                    cells=[_cell("三", grid.spec[k].label, label, grid.value(k, col)) for k in keys])
+            n, c, h, f = (value(t.cell) for t in (new, carry, handled, forward))
+            yield self.finding(
+                section="三", location=Location("三", grid.spec["new_applications"].label, label),
+                expected=verdict.right, observed=verdict.left, column=label, new=_fmt(n), carry=_fmt(c),
+                left=_fmt(verdict.left), handled=_fmt(h), forward=_fmt(f), right=_fmt(verdict.right),
+                evidence=f"{_fmt(n)}+{_fmt(c)}≠{_fmt(h)}+{_fmt(f)}", doubt=verdict.doubt(),
+                cells=[_cell("三", grid.spec[k].label, label, value(grid.cell(k, col))) for k in keys])
 
 
 @rule
 class Total(Rule):
     id = "T3-TOTAL"
     severity = "error"
+    eras = NEW_LAW
     title = "表三办理结果总计不等于各项之和"
     basis = FORMAT + "（三(七)总计为各办理结果之和）"
     description = "表三某一列：三(七)总计 ≠ (一)、(二)、(三)1–8、(四)1–3、(五)1–5、(六)1–3（2019年格式为(六)一行）之和。"
@@ -63,24 +78,25 @@ class Total(Rule):
         grid = report.tables["三"]
         rows = _outcome_rows(grid)
         for col, label in T3_COLUMNS.items():
-            total = grid.value("total_handled", col)
-            parts = [grid.value(k, col) for k in rows]
-            if total is None or None in parts:
+            parts = [_term(grid, k, col) for k in rows]
+            verdict = _broken(parts, [_term(grid, "total_handled", col, total=True)])
+            if verdict is None:
                 continue
-            computed = sum(parts)
-            if computed != total:
-                yield self.finding(
-                    section="三", location=Location("三", grid.spec["total_handled"].label, label),
-                    expected=computed, observed=total, column=label, printed=_fmt(total), computed=_fmt(computed),
-                    evidence=f"{'+'.join(_fmt(p) for p in parts)}={_fmt(computed)}≠{_fmt(total)}",
-                    cells=[_cell("三", grid.spec[k].label, label, grid.value(k, col)) for k in rows]
-                    + [_cell("三", grid.spec["total_handled"].label, label, total)])
+            values = [value(t.cell) for t in parts]
+            yield self.finding(
+                section="三", location=Location("三", grid.spec["total_handled"].label, label),
+                expected=verdict.left, observed=verdict.right, column=label, printed=_fmt(verdict.right),
+                computed=_fmt(verdict.left), doubt=verdict.doubt(),
+                evidence=f"{'+'.join(_fmt(p) for p in values)}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
+                cells=[_cell("三", grid.spec[k].label, label, v) for k, v in zip(rows, values)]
+                + [_cell("三", grid.spec["total_handled"].label, label, verdict.right)])
 
 
 @rule
 class RowTotal(Rule):
     id = "T3-ROW"
     severity = "error"
+    eras = NEW_LAW
     title = "表三某行总计不等于各类申请人之和"
     basis = FORMAT + "（总计列为各类申请人之和）"
     description = "表三某一行：总计 ≠ 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"
@@ -89,24 +105,25 @@ class RowTotal(Rule):
     def check(self, report, context):
         grid = report.tables["三"]
         columns = list(T3_COLUMNS)
-        for key, cells in grid.rows.items():
-            values = [c.value if c else None for c in cells]
-            if None in values:
+        for key in grid.rows:
+            terms = [_term(grid, key, c, total=(c == "total")) for c in columns]
+            verdict = _broken(terms[:6], terms[6:])
+            if verdict is None:
                 continue
-            computed, total = sum(values[:6]), values[6]
-            if computed != total:
-                row = grid.spec[key].label
-                yield self.finding(
-                    section="三", location=Location("三", row, "总计"), expected=computed, observed=total, row=row,
-                    printed=_fmt(total), computed=_fmt(computed),
-                    evidence=f"{'+'.join(_fmt(v) for v in values[:6])}={_fmt(computed)}≠{_fmt(total)}",
-                    cells=[_cell("三", row, T3_COLUMNS[c], v) for c, v in zip(columns, values)])
+            row = grid.spec[key].label
+            values = [value(t.cell) for t in terms]
+            yield self.finding(
+                section="三", location=Location("三", row, "总计"), expected=verdict.left, observed=verdict.right,
+                row=row, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
+                evidence=f"{'+'.join(_fmt(v) for v in values[:6])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
+                cells=[_cell("三", row, T3_COLUMNS[c], v) for c, v in zip(columns, values)])
 
 
 @rule
 class ReviewLitigationSum(Rule):
     id = "T4-SUM"
     severity = "error"
+    eras = NEW_LAW
     title = "表四总计不等于各项结果之和"
     basis = FORMAT + "（总计为结果维持、结果纠正、其他结果、尚未审结之和）"
     description = "表四的行政复议、未经复议直接起诉或复议后起诉：总计 ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"
@@ -116,13 +133,49 @@ class ReviewLitigationSum(Rule):
         grid = report.tables["四"]
         for key, group in T4_GROUPS.items():
             cells = grid.rows.get(key) or []
-            values = [c.value if c else None for c in cells]
-            if len(values) != 5 or None in values:
+            if len(cells) != 5:
                 continue
-            computed, total = sum(values[:4]), values[4]
-            if computed != total:
+            terms = [Term(c, f"“{group}”的“{T4_COLUMNS[col]}”", col == "total") for c, col in zip(cells, T4_COLUMNS)]
+            verdict = _broken(terms[:4], terms[4:])
+            if verdict is None:
+                continue
+            values = [value(c) for c in cells]
+            yield self.finding(
+                section="四", location=Location("四", group, "总计"), expected=verdict.left, observed=verdict.right,
+                group=group, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
+                evidence=f"{'+'.join(_fmt(v) for v in values[:4])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
+                cells=[_cell("四", group, T4_COLUMNS[c], v) for c, v in zip(T4_COLUMNS, values)])
+
+
+@rule
+class StatisticsParts(Rule):
+    id = "TS-PARTS"
+    severity = "error"
+    eras = (OLD,)
+    title = "统计表“其中”各项之和超过总数"
+    basis = "2008—2018年度政府信息公开情况统计表（“其中”所列各项是总数的组成部分，之和不超过总数）"
+    description = ("2008—2018年度报告的政府信息公开情况统计表（指标名称／计量单位／本年度／历年累计）中，"
+                   "某项总数下“其中：1、…2、…”所列各项之和大于该总数（各项可以不全，但不能超过总数）。"
+                   "总数为空白或某项无法确定时不核对。")
+    template = "统计表“{row}”（{column}）为{total}{unit}，而其中各项{parts}合计{sum}{unit}，超过总数"
+
+    def check(self, report, context):
+        stats = report.stats
+        if stats is None:
+            return
+        for parent, children in stats.parts().items():
+            total_row = stats.rows[parent]
+            for c, column in enumerate(stats.columns):
+                terms = [Term(stats.rows[i].cells[c], f"“{stats.rows[i].label}”（{column}）") for i in children]
+                verdict = weigh(terms, [Term(total_row.cells[c], f"“{total_row.label}”（{column}）", total=True)])
+                if verdict is None or verdict.left <= verdict.right:
+                    continue
+                values = [value(t.cell) for t in terms]
                 yield self.finding(
-                    section="四", location=Location("四", group, "总计"), expected=computed, observed=total,
-                    group=group, printed=_fmt(total), computed=_fmt(computed),
-                    evidence=f"{'+'.join(_fmt(v) for v in values[:4])}={_fmt(computed)}≠{_fmt(total)}",
-                    cells=[_cell("四", group, T4_COLUMNS[c], v) for c, v in zip(T4_COLUMNS, values)])
+                    section=None, location=Location("统计表", total_row.label, column),
+                    expected=f"≤{_fmt(verdict.right)}", observed=verdict.left, row=total_row.label, column=column,
+                    total=_fmt(verdict.right), unit=total_row.unit, parts="+".join(_fmt(v) for v in values),
+                    sum=_fmt(verdict.left), doubt=verdict.doubt() if verdict.uncertain else None,
+                    evidence=f"{'+'.join(_fmt(v) for v in values)}={_fmt(verdict.left)}>{_fmt(verdict.right)}",
+                    cells=[_cell("统计表", stats.rows[i].label, column, v) for i, v in zip(children, values)]
+                    + [_cell("统计表", total_row.label, column, verdict.right)])

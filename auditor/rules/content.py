@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from auditor.eras import CURRENT, NEW_LAW
 from auditor.rules import Rule, rule
 
 _FEE = re.compile(r"处理费|收取[^。]{0,8}费|收费|信息公开费")
@@ -13,6 +14,7 @@ _ASSESS = re.compile(r"考核|评议|考评")
 @rule
 class FeeStatement(Rule):
     id = "CNT-FEE"
+    eras = (CURRENT,)
     severity = "warning"
     title = "未说明信息处理费收取情况"
     basis = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）；年度报告格式第六部分"
@@ -28,6 +30,7 @@ class FeeStatement(Rule):
 @rule
 class Accountability(Rule):
     id = "CNT-ACCOUNT"
+    eras = NEW_LAW
     severity = "warning"
     title = "人民政府报告未说明考核、社会评议和责任追究结果"
     basis = "《中华人民共和国政府信息公开条例》第五十条第（四）项"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from auditor.eras import NEW_LAW
 from auditor.findings import Location
 from auditor.labels import SECTION_TITLES, T3_COLUMNS, T3_ROWS
 from auditor.rules import Rule, rule
@@ -30,6 +31,7 @@ def _values(report) -> dict:
 @rule
 class CarryOver(Rule):
     id = "X-CARRY"
+    eras = NEW_LAW
     severity = "error"
     needs_history = True
     title = "上年结转数与上一年度报告的结转下年度数不一致"
@@ -79,6 +81,7 @@ def similarity(a: str, b: str) -> float:
 @rule
 class Reuse(Rule):
     id = "X-REUSE"
+    eras = NEW_LAW
     severity = "warning"
     needs_history = True
     title = "与上一年度报告内容大量雷同"

@@ -5,43 +5,20 @@ guessed at."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from auditor.eras import NEW_LAW, OLD
 from auditor.findings import Location
 from auditor.labels import T3_SUBTOTAL_LABELS, T3_SUBTOTALS, T4_GROUPS
+from auditor.narrative import UNITS, enumerations, quantities, sentences
 from auditor.rules import Rule, rule
-
-_UNITS = {"件": "件", "条": "条", "篇": "篇", "个": "个", "人": "人", "名": "人", "位": "人", "次": "次", "项": "项",
-          "期": "期", "场": "场", "处": "处", "万元": "万元", "元": "元", "户": "户", "家": "家", "份": "份", "起": "起"}
-_QTY = re.compile(r"(?<![\d.第])(\d+(?:\.\d+)?)\s*(万元|件|条|篇|个|人|名|位|次|项|期|场|处|元|户|家|份|起)(?![\d%])")
-_APPROX = re.compile(r"(超过?|近|约|余|多|以上|左右|逾)$")
-_TOTAL_MARK = re.compile(r"(共计|共有|共|总计|合计|累计|总数|总量|总共)")
-_SENTENCES = re.compile(r"[^。！？\n]+")
-
-
-@dataclass
-class Qty:
-    value: float
-    unit: str
-    start: int
-    approx: bool
-
-
-def quantities(text: str) -> list[Qty]:
-    out = []
-    for m in _QTY.finditer(text):
-        before, after = text[max(0, m.start() - 2):m.start()], text[m.end():m.end() + 1]
-        approx = bool(_APPROX.search(before)) or after in ("余", "多")
-        out.append(Qty(float(m.group(1)), _UNITS[m.group(2)], m.start(), approx))
-    return out
 
 
 def _num(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.findall(text) if s.strip()]
+def _section(report, text: str) -> str | None:
+    return next((n for n, s in report.sections.items() if text[:30] in s.text), None)
 
 
 @rule
@@ -50,35 +27,31 @@ class NarrativeSum(Rule):
     severity = "warning"
     title = "正文合计数与分项之和不符"
     basis = "《中华人民共和国政府信息公开条例》第五十条（报告内容应真实准确）"
-    description = "正文写出总数和分项（“共计X…，其中a…、b…、c…”），分项之和与总数不符（同一单位）。"
+    description = ("正文写出总数和分项（“共计X…，其中a…、b…、c…”），分项之和与总数不符（同一单位）。"
+                   "括号内的细分、分号后的另一组列举或另一件事、没有单位的数字都不算作分项；"
+                   "列举在某个分号处已凑足总数的，不报告。")
     template = "正文称共{total}{unit}，但列出的分项{parts}合计为{sum}{unit}"
 
     def check(self, report, context):
-        for sentence in sentences(report.text()):
-            head, sep, tail = sentence.partition("其中")
-            if not sep:
-                continue
-            clause = re.split(r"[，,；;：:]", head.rstrip("，,：: "))[-1]
-            totals = [q for q in quantities(clause) if not q.approx]
-            if not totals:
-                continue
-            explicit = bool(_TOTAL_MARK.search(clause))
-            tail = _TOTAL_MARK.split(tail, maxsplit=1)[0]  # a new "共…" starts another enumeration
-            parts = quantities(tail)
-            for total in totals:
-                same = [p for p in parts if p.unit == total.unit]
-                if len(same) < 2 or any(p.approx for p in same):
-                    continue
-                s = round(sum(p.value for p in same), 4)
-                if s > total.value + 1e-6 or (explicit and s < total.value - 1e-6):
-                    yield self.finding(
-                        section=self._section(report, sentence), total=_num(total.value), unit=total.unit,
-                        parts="+".join(_num(p.value) for p in same), sum=_num(s), expected=s, observed=total.value,
-                        evidence=sentence[:160])
+        for paragraph in report.text().split("\n"):
+            sents = sentences(paragraph)
+            for i, sentence in enumerate(sents):
+                for enum in enumerations(sentence, sents[i - 1] if i else ""):
+                    yield from self._judge(report, sentence, enum)
 
-    @staticmethod
-    def _section(report, sentence: str) -> str | None:
-        return next((n for n, s in report.sections.items() if sentence[:30] in s.text), None)
+    def _judge(self, report, sentence, enum):
+        for total in enum.totals:
+            parts = enum.parts(total.unit)
+            if len(parts) < 2 or any(p.approx for p in parts) or enum.met_at_a_clause_end(total):
+                continue
+            if enum.bare:  # a part printed without its unit may be what is missing: cannot tell
+                continue
+            s = round(sum(p.value for p in parts), 4)
+            if s > total.value + 1e-6 or (enum.explicit and s < total.value - 1e-6):
+                yield self.finding(
+                    section=_section(report, sentence), total=_num(total.value), unit=total.unit,
+                    parts="+".join(_num(p.value) for p in parts), sum=_num(s), expected=s, observed=total.value,
+                    evidence=sentence[:160])
 
 
 _PCT_A = re.compile(r"(\d+(?:\.\d+)?)\s*(件|条|篇|个|人|次|项)[^，。；%\d（(]{0,4}[（(]\s*(\d+(?:\.\d+)?)\s*%")
@@ -91,122 +64,183 @@ class NarrativePercent(Rule):
     severity = "warning"
     title = "正文百分比与数量不符"
     basis = "《中华人民共和国政府信息公开条例》第五十条（报告内容应真实准确）"
-    description = "正文写出占比（“N件（x%）”、“N条，占…x%”），该比例与数量和同段任何总数之比都不符（按所写小数位四舍五入或截断）。"
+    description = ("正文写出占比（“N件（x%）”、“N条，占…x%”），而该比例与数量和任何可能的基数之比都不符"
+                   "（按所写小数位四舍五入或截断）。可能的基数：本部分写出的同单位数量，以及表三的新收、办理总数。")
     template = "正文称{count}{unit}占{pct}%，但按总数{total}{unit}计算应为{computed}%"
 
     def check(self, report, context):
-        for paragraph in report.text().split("\n"):
-            if "%" not in paragraph:
+        texts = [report.text()] if report.era is OLD or not report.sections else \
+            [s.text for s in report.sections.values()]
+        for text in texts:
+            bases = self._bases(report, text)
+            for paragraph in text.split("\n"):
+                if "%" in paragraph:
+                    yield from self._paragraph(report, paragraph, bases)
+
+    @staticmethod
+    def _bases(report, text: str) -> dict[str, set[float]]:
+        """Every quantity of the section by unit, and the table's totals a share of applications is taken of."""
+        out: dict[str, set[float]] = {}
+        for q in quantities(text):
+            if not q.approx:
+                out.setdefault(q.unit, set()).add(q.value)
+        t3 = report.tables.get("三")
+        if t3 is not None:
+            keys = ("new_applications", "carry_over", "total_handled")
+            new, carry, handled = (t3.value(k, "total") for k in keys)
+            out.setdefault("件", set()).update(v for v in (new, handled, (new or 0) + (carry or 0)) if v)
+        return out
+
+    def _paragraph(self, report, paragraph: str, bases: dict[str, set[float]]):
+        preceding = quantities(paragraph)
+        for m in [*_PCT_A.finditer(paragraph), *_PCT_B.finditer(paragraph)]:
+            count, unit, pct_text = float(m.group(1)), UNITS[m.group(2)], m.group(3)
+            pct = float(pct_text)
+            decimals = len(pct_text.partition(".")[2])
+            tolerance = 10 ** -decimals + 1e-9
+            stated = [q.value for q in preceding if q.unit == unit and q.value > count and not q.approx]
+            if not stated:  # no base written near the share: nothing to compare with
                 continue
-            qtys = quantities(paragraph)
-            for m in [*_PCT_A.finditer(paragraph), *_PCT_B.finditer(paragraph)]:
-                count, unit, pct_text = float(m.group(1)), _UNITS[m.group(2)], m.group(3)
-                pct = float(pct_text)
-                decimals = len(pct_text.partition(".")[2])
-                tolerance = 10 ** -decimals + 1e-9
-                totals = [q.value for q in qtys if q.unit == unit and q.value > count and not q.approx]
-                if not totals:
-                    continue
-                if any(abs(count / t * 100 - pct) <= tolerance for t in totals):
-                    continue
-                best = min(totals, key=lambda t: abs(count / t * 100 - pct))
-                computed = round(count / best * 100, max(decimals, 2))
-                yield self.finding(section=NarrativeSum._section(report, paragraph), count=_num(count), unit=unit,
-                                   pct=pct_text, total=_num(best), computed=computed, expected=computed, observed=pct,
-                                   evidence=paragraph[max(0, m.start() - 30):m.end() + 5])
+            candidates = stated + [b for b in bases.get(unit, ()) if b > count]
+            if any(abs(count / t * 100 - pct) <= tolerance for t in candidates):
+                continue
+            best = min(stated, key=lambda t: abs(count / t * 100 - pct))
+            computed = round(count / best * 100, max(decimals, 2))
+            yield self.finding(section=_section(report, paragraph), count=_num(count), unit=unit,
+                               pct=pct_text, total=_num(best), computed=computed, expected=computed, observed=pct,
+                               evidence=paragraph[max(0, m.start() - 30):m.end() + 5])
 
 
 # --- narrative against the tables ----------------------------------------------------------------------------
-_NONE_RECEIVED = re.compile(r"未(?:收到|受理|接到|接收)[^。；，,]{0,14}?申请|(?:收到|受理)[^。；，,\d]{0,14}?申请[^。；，,\d]{0,10}?(?<!\d)0\s*件")
-_RECEIVED = re.compile(r"(收到|受理|接收|办理)[^。；，,\d]{0,16}?申请[^。；，,\d]{0,6}?(\d+)\s*件")
-_HANDLED = re.compile(r"办结[^。；，,\d（(]{0,10}?(\d+)\s*件")
+_NONE_RECEIVED = re.compile(r"未(?:收到|受理|接到|接收)(?P<mid>[^。；，,]{0,14}?)申请"
+                            r"|(?:收到|受理)(?P<mid0>[^。；，,\d]{0,14}?)申请[^。；，,\d]{0,10}?(?<!\d)0\s*件")
+# "共收到政府信息公开申请12件", "全镇收到依申请公开政府信息 5 件", "受理依申请公开事项3件"
+_RECEIVED = re.compile(r"(?:收到|受理|接收|接到|新收)(?P<mid>[^。；;，,\d]{0,24}?)(?P<n>\d+)\s*件")
+_HANDLED = re.compile(r"(?:办结|办理完毕|答复完毕)[^。；，,\d（(]{0,10}?(\d+)\s*件")
 _FORWARD = re.compile(r"结转(?:至\d{4}年度?|到?下一?年度?)[^。；，,\d]{0,6}?(\d+)\s*件")
 _CARRY_IN = re.compile(r"上年度?结转[^。；，,\d]{0,14}?(\d+)\s*件")
 _SUBTOTAL = re.compile(r"(予以公开及部分公开|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理)[^。；，,\d（(]{0,6}?(\d+)\s*件")
 _NO_CASES = re.compile(r"未(?:发生|收到|出现|有)[^。；]{0,14}?行政复议[、和及或与]?(?:提起)?行政诉讼(?!纠错|败诉)")
-_REVIEW_N = re.compile(r"行政复议(?!纠错)[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
-_LITIGATION_N = re.compile(r"行政诉讼(?!败诉)[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
+_REVIEW_N = re.compile(r"行政复议(?!纠错|决定|机关)(?:案件|申请)?[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
+_LITIGATION_N = re.compile(r"行政诉讼(?!败诉)(?:案件)?[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
 _SUBTOTAL_KEYS = {"予以公开": ("granted",), "部分公开": ("partly_granted",), "予以公开及部分公开": ("granted", "partly_granted"),
                   "不予公开": ("refused",), "无法提供": ("unable",), "不予处理": ("rejected",), "其他处理": ("other_handling",)}
+# a count of part of the applications, not of the body's: a channel, a kind, or another office ("区政府办代表区政府")
+_PART_OF = re.compile(r"其中|代表|通过|网上|网络|在线|当面|现场|窗口|信函|来信|邮寄|传真|电子邮件|邮件|电话|涉及|关于|有关.{0,6}(领域|方面)|"
+                      r"各(部门|单位|乡镇|街道)|(?<![我本全该])[\u4e00-\u9fff]{1,10}(办公室|办公厅|政府办|局|委员会|部门|中心|单位)")
+_NOT_APPLICATIONS = re.compile(r"复议|诉讼|信访|投诉|举报|咨询|来电|建议|提案|留言|诉求")
+
+
+def _clause_before(sentence: str, at: int) -> str:
+    return re.split(r"[，,；;：:]", sentence[:at])[-1]
 
 
 @rule
 class NarrativeTable(Rule):
     id = "TXT-TABLE"
+    eras = NEW_LAW
     severity = "error"
     title = "正文与统计表矛盾"
     basis = "《中华人民共和国政府信息公开条例》第五十条（报告内容应真实准确）"
     description = ("正文与统计表矛盾，例如称“未收到政府信息公开申请”而表三有本年新收申请；称“未发生行政复议、行政诉讼”"
-                   "而表四有案件；正文写的申请数、办结数、结转数或各类办理结果件数与表三不符。")
+                   "而表四有案件；正文写的本机关收到（受理）的申请数、办结数、结转数、各类办理结果件数，"
+                   "或政府信息公开行政复议、行政诉讼件数与表三、表四不符。只说部分申请（某一渠道、某个科室）的数字不比较。")
     template = "正文称“{quote}”，但{table_text}"
 
     def check(self, report, context):
         t3, t4 = report.tables["三"], report.tables["四"]
-        text = report.text("一", "三", "四")
-        for sentence in sentences(text):
+        four = report.text("四")
+        for sentence in sentences(report.text("一", "三", "四")):
             if "申请" in sentence or "办结" in sentence or "结转" in sentence:
                 yield from self._applications(sentence, t3)
-            if "复议" in sentence or "诉讼" in sentence:
+            if ("复议" in sentence or "诉讼" in sentence) and ("信息公开" in sentence or sentence in four):
                 yield from self._cases(sentence, t4)
 
-    def _tot(self, grid, *rows):
-        values = [grid.value(r, "total") for r in rows]
-        return None if None in values else sum(values)
+    @staticmethod
+    def _tot(grid, *rows) -> tuple[float | None, bool]:
+        """The 总计 column summed over rows, and whether every cell was read with certainty; None when not there."""
+        cells = [grid.cell(r, "total") for r in rows]
+        if any(c is None or c.blank or c.value is None for c in cells):
+            return None, False
+        return sum(c.value for c in cells), all(c.certain for c in cells)
 
     def _sub(self, grid, key):
-        values = [grid.value(r, "total") for r in T3_SUBTOTALS[key]]
-        if grid.other_single and key == "other_handling":
-            values = [grid.value("other_single", "total")]
-        return None if None in values else sum(values)
+        rows = ("other_single",) if grid.other_single and key == "other_handling" else T3_SUBTOTALS[key]
+        return self._tot(grid, *rows)
 
-    def _t3(self, quote, sentence, row_key, grid, expected, observed, what):
+    def _t3(self, quote, sentence, row_key, grid, expected, observed, what, certain):
         row = grid.spec[row_key].label if row_key in grid.spec else row_key
         return self.finding(section="三", location=Location("三", row, "总计"), quote=quote, expected=expected,
-                            observed=observed, table_text=f"表三{what}为{expected}件", evidence=sentence[:160])
+                            observed=observed, table_text=f"表三{what}为{_num(expected)}件", evidence=sentence[:160],
+                            doubt=None if certain else "表三相关单元格的列位置或数字拆分不能确定")
 
     def _applications(self, sentence, t3):
-        new = self._tot(t3, "new_applications")
-        if new is not None and new > 0 and (m := _NONE_RECEIVED.search(sentence)):
-            yield self._t3(m.group(0), sentence, "new_applications", t3, new, 0, "“本年新收政府信息公开申请数量”总计")
-        carry, handled, forward = (self._tot(t3, k) for k in ("carry_over", "total_handled", "carried_forward"))
+        (new, new_ok), (carry, _) = self._tot(t3, "new_applications"), self._tot(t3, "carry_over")
+        (handled, handled_ok) = self._tot(t3, "total_handled")
+        what_new = "“本年新收政府信息公开申请数量”总计"
+        if new and (m := _NONE_RECEIVED.search(sentence)):
+            mid = m.group("mid") or m.group("mid0") or ""
+            if not _NOT_APPLICATIONS.search(mid) and not _PART_OF.search(_clause_before(sentence, m.start()) + mid):
+                yield self._t3(m.group(0), sentence, "new_applications", t3, new, 0, what_new, new_ok)
         for m in _RECEIVED.finditer(sentence):
-            n = int(m.group(2))
-            if "其中" in sentence[max(0, m.start() - 6):m.start()] or "结转" in m.group(0):
+            n, mid = int(m.group("n")), m.group("mid")
+            if "申请" not in mid or _NOT_APPLICATIONS.search(mid) or "结转" in mid or new is None:
                 continue
-            accepted = {v for v in (new, handled, None if new is None or carry is None else new + carry) if v is not None}
-            if accepted and n not in accepted and new is not None:
-                yield self._t3(m.group(0), sentence, "new_applications", t3, new, n, "“本年新收政府信息公开申请数量”总计")
-        for pattern, key, what in ((_HANDLED, "total_handled", "“（七）总计”"), (_FORWARD, "carried_forward", "“结转下年度继续办理”总计"),
+            if _PART_OF.search(_clause_before(sentence, m.start()) + mid):
+                continue  # part of the applications, or another office's count
+            accepted = {v for v in (new, handled, None if carry is None else new + carry) if v is not None}
+            if n not in accepted:
+                yield self._t3(m.group(0), sentence, "new_applications", t3, new, n, what_new, new_ok)
+        for pattern, key, what in ((_HANDLED, "total_handled", "“（七）总计”"),
+                                   (_FORWARD, "carried_forward", "“结转下年度继续办理”总计"),
                                    (_CARRY_IN, "carry_over", "“上年结转政府信息公开申请数量”总计")):
-            value = self._tot(t3, key)
+            value, ok = self._tot(t3, key)
             for m in pattern.finditer(sentence):
-                if value is not None and int(m.group(1)) != value:
-                    yield self._t3(m.group(0), sentence, key, t3, value, int(m.group(1)), what)
+                if value is not None and int(m.group(1)) != value \
+                        and not _PART_OF.search(_clause_before(sentence, m.start())):
+                    yield self._t3(m.group(0), sentence, key, t3, value, int(m.group(1)), what, ok)
         for m in _SUBTOTAL.finditer(sentence):
             keys = _SUBTOTAL_KEYS[m.group(1)]
             values = [self._sub(t3, k) for k in keys]
-            if None in values:
+            if any(v is None for v, _ in values) or _PART_OF.search(_clause_before(sentence, m.start())):
                 continue
-            if int(m.group(2)) != sum(values):
+            total = sum(v for v, _ in values)
+            if int(m.group(2)) != total:
                 label = "、".join(T3_SUBTOTAL_LABELS[k] for k in keys)
                 row = {"granted": "granted", "partly_granted": "partly_granted"}.get(keys[0], "total_handled")
-                yield self._t3(m.group(0), sentence, row, t3, sum(values), int(m.group(2)), f"“{label}”合计")
+                yield self._t3(m.group(0), sentence, row, t3, total, int(m.group(2)), f"“{label}”合计",
+                               all(ok for _, ok in values))
 
     def _cases(self, sentence, t4):
-        totals = {k: t4.value(k, "total") for k in T4_GROUPS}
-        if (m := _NO_CASES.search(sentence)) and all(v is not None for v in totals.values()) and sum(totals.values()) > 0:
+        totals = {k: NarrativeTable._case(t4, k) for k in T4_GROUPS}
+        known = all(v is not None for v, _ in totals.values())
+        certain = all(ok for _, ok in totals.values())
+        doubt = None if certain else "表四相关单元格的列位置或数字拆分不能确定"
+        all_cases = sum(v for v, _ in totals.values()) if known else None
+        if (m := _NO_CASES.search(sentence)) and all_cases:
             yield self.finding(section="四", location=Location("四", None, "总计"), quote=m.group(0),
-                               expected=sum(totals.values()), observed=0, evidence=sentence[:160],
-                               table_text="表四行政复议、行政诉讼总计共{}件".format(_num(sum(totals.values()))))
-        review = totals["review"]
+                               expected=all_cases, observed=0, evidence=sentence[:160], doubt=doubt,
+                               table_text="表四行政复议、行政诉讼总计共{}件".format(_num(all_cases)))
+        review, review_ok = totals["review"]
         for m in _REVIEW_N.finditer(sentence):
-            if review is not None and int(m.group(1)) != review:
+            if review is not None and int(m.group(1)) != review and not _PART_OF.search(_clause_before(sentence, m.start())):
                 yield self.finding(section="四", location=Location("四", T4_GROUPS["review"], "总计"), quote=m.group(0),
                                    expected=review, observed=int(m.group(1)), evidence=sentence[:160],
-                                   table_text=f"表四行政复议总计为{_num(review)}件")
-        lit = [totals["litigation_direct"], totals["litigation_after_review"]]
+                                   table_text=f"表四行政复议总计为{_num(review)}件",
+                                   doubt=None if review_ok else doubt)
+        (direct, d_ok), (after, a_ok) = totals["litigation_direct"], totals["litigation_after_review"]
         for m in _LITIGATION_N.finditer(sentence):
-            if None not in lit and int(m.group(1)) != sum(lit):
+            if None in (direct, after) or _PART_OF.search(_clause_before(sentence, m.start())):
+                continue
+            if int(m.group(1)) != direct + after:
                 yield self.finding(section="四", location=Location("四", "行政诉讼", "总计"), quote=m.group(0),
-                                   expected=sum(lit), observed=int(m.group(1)), evidence=sentence[:160],
-                                   table_text=f"表四行政诉讼（直接起诉与复议后起诉）总计为{_num(sum(lit))}件")
+                                   expected=direct + after, observed=int(m.group(1)), evidence=sentence[:160],
+                                   table_text=f"表四行政诉讼（直接起诉与复议后起诉）总计为{_num(direct + after)}件",
+                                   doubt=None if (d_ok and a_ok) else doubt)
+
+    @staticmethod
+    def _case(t4, key) -> tuple[float | None, bool]:
+        cell = t4.cell(key, "total")
+        if cell is None or cell.blank or cell.value is None:
+            return None, False
+        return cell.value, cell.certain

@@ -21,6 +21,9 @@ class Late(Rule):
                    "发布日期优先取门户发布日期或用户指定日期，否则取报告落款日期（落款晚于期限则必然发布晚于期限）。")
     template = "{body_kind}年度报告应于{deadline}前发布，实际{source}为{published}，逾期{days}天"
 
+    def rests_on_text(self, report):
+        return report.published_source == "signature"  # a portal or given date was not read from the scan
+
     def check(self, report, context):
         if report.published and report.deadline and report.published > report.deadline:
             days = (report.published - report.deadline).days

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import re
 
+from auditor.eras import NEW_LAW, OLD
+from auditor.document import Paragraph
 from auditor.labels import SECTION_NUMERALS, section_name
+from auditor.oldera import missing_topics
 from auditor.rules import Rule, rule
 
 FORMAT = "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）"
@@ -14,6 +17,7 @@ _TITLE_FORM = re.compile(r"^(?:.{2,40}?\d{4}年度?|\d{4}年度?.{2,40}?)政府�
 @rule
 class Title(Rule):
     id = "DOC-TITLE"
+    eras = NEW_LAW  # the title's form comes with the format; old reports were titled freely
     severity = "info"
     title = "标题不符合规范格式"
     basis = FORMAT
@@ -35,6 +39,9 @@ class ImageOnly(Rule):
     description = "报告没有文字层（扫描件或图片），已通过文字识别（OCR）读取，其他审核结果的可信度较低。"
     template = "报告无文字层（扫描件或图片版），已用文字识别读取，以下结果请人工复核"
 
+    def rests_on_text(self, report):
+        return False
+
     def check(self, report, context):
         if report.document.ocr:
             yield self.finding()
@@ -43,6 +50,7 @@ class ImageOnly(Rule):
 @rule
 class SectionMissing(Rule):
     id = "SEC-MISSING"
+    eras = NEW_LAW
     severity = "error"
     title = "缺少规定部分"
     basis = f"{ART50}；{FORMAT}"
@@ -60,6 +68,7 @@ class SectionMissing(Rule):
 @rule
 class SectionEmpty(Rule):
     id = "SEC-EMPTY"
+    eras = NEW_LAW
     severity = "warning"
     title = "部分内容为空"
     basis = ART50
@@ -77,6 +86,7 @@ class SectionEmpty(Rule):
 @rule
 class SectionOrder(Rule):
     id = "SEC-ORDER"
+    eras = NEW_LAW
     severity = "warning"
     title = "部分顺序错乱"
     basis = FORMAT
@@ -92,6 +102,7 @@ class SectionOrder(Rule):
 @rule
 class SectionHeading(Rule):
     id = "SEC-HEADING"
+    eras = NEW_LAW
     severity = "info"
     title = "标题编号或措辞与规范不一致"
     basis = FORMAT
@@ -104,8 +115,32 @@ class SectionHeading(Rule):
                 continue
             if s.via_subheading:
                 what, printed = "无本部分标题，按其小标题识别", "（无）"
+            elif s.via_table:
+                what, printed = "未找到本部分标题，按其统计表识别", "（无）"
             else:
                 what = "、".join(w for w, bad in (("编号", not s.numbering_ok), ("措辞", not s.wording_ok)) if bad)
                 printed = s.heading
             yield self.finding(section=numeral, numeral=numeral, printed=printed, name=section_name(numeral),
                                what=what, evidence=s.heading or None)
+
+
+@rule
+class OldTopic(Rule):
+    id = "SEC-TOPIC"
+    severity = "warning"
+    eras = (OLD,)
+    title = "未报告旧条例第三十二条规定的事项"
+    basis = "《中华人民共和国政府信息公开条例》（国务院令第492号，2008—2019年施行）第三十二条"
+    description = ("2008—2018年度的报告没有统一格式，按内容（不按标题编号）核对旧条例第三十二条规定的报告事项："
+                   "主动公开，依申请公开和不予公开，收费及减免，行政复议和行政诉讼，存在的主要问题及改进情况。"
+                   "全文（含统计表）对某一事项只字未提时报告；收费及减免情况（多地已停止收费）仅作提示。")
+    template = "全文未涉及旧条例第三十二条第{name}"
+
+    def check(self, report, context):
+        if not report.looks_like_report:
+            return
+        text = "\n".join(b.text if isinstance(b, Paragraph) else " ".join(" ".join(r) for r in b.rows)
+                         for b in report.blocks)
+        for topic in missing_topics(text):
+            yield self.finding(name=topic.name, severity="info" if topic.key == "fees" else None,
+                               evidence=topic.name)

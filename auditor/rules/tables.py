@@ -1,6 +1,7 @@
 """Tables of the official format: TBL-*."""
 from __future__ import annotations
 
+from auditor.eras import CURRENT, NEW_LAW
 from auditor.findings import Location
 from auditor.labels import GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
 from auditor.rules import Rule, rule
@@ -20,6 +21,7 @@ def row_label(table: str, grid, key: str) -> str:
 @rule
 class TableMissing(Rule):
     id = "TBL-MISSING"
+    eras = NEW_LAW
     severity = "error"
     title = "缺少统计表"
     basis = FORMAT
@@ -36,6 +38,7 @@ class TableMissing(Rule):
 @rule
 class TableIncomplete(Rule):
     id = "TBL-INCOMPLETE"
+    eras = NEW_LAW
     severity = "warning"
     title = "统计表数据不全"
     basis = FORMAT
@@ -70,12 +73,15 @@ class TableIncomplete(Rule):
         if spec.key in grid.short_rows:
             return f"“{label}”行只有{grid.short_rows[spec.key]}个数值（应为{len(spec.columns)}个，无法确定对应列）"
         cols = "、".join(column_label(table, c) for c, v in zip(spec.columns, cells) if v is None)
-        return f"“{label}”行缺“{cols}”"
+        blank = "、".join(column_label(table, c) for c in grid.blank_totals(spec.key))
+        parts = ([f"缺“{cols}”"] if cols else []) + ([f"“{blank}”为空白（未填写合计，相关勾稽关系未核对）"] if blank else [])
+        return f"“{label}”行" + "，".join(parts)
 
 
 @rule
 class TableLabel(Rule):
     id = "TBL-LABEL"
+    eras = NEW_LAW
     severity = "info"
     title = "表格行列名称与规范不一致"
     basis = FORMAT
@@ -102,6 +108,7 @@ class TableLabel(Rule):
 @rule
 class OldFormat(Rule):
     id = "TBL-OLD-FORMAT"
+    eras = (CURRENT,)
     severity = "error"
     title = "使用已废止的2019年试行表格格式"
     basis = FORMAT + "（2021年度起施行，取代国办公开办函〔2019〕60号试行格式）"
@@ -118,6 +125,7 @@ class OldFormat(Rule):
 @rule
 class CellValue(Rule):
     id = "TBL-CELL"
+    eras = NEW_LAW
     severity = "warning"
     title = "单元格不是纯数字"
     basis = FORMAT + "（表内数据均为非负数）"
@@ -130,7 +138,7 @@ class CellValue(Rule):
                 spec = grid.spec.get(key)
                 columns = spec.columns if spec else ()
                 for col, cell in zip(columns, cells):
-                    if cell is not None and not cell.plain:
+                    if cell is not None and not cell.plain and not cell.blank:
                         row = row_label(table, grid, key)
                         column = column_label(table, col)
                         yield self.finding(section=table, location=Location(table=table, row=row, column=column),
