@@ -19,6 +19,13 @@ class NotAReport(ExtractionError):
     """Readable, but not an annual report (a statistics bulletin, a notice about reports, a list page)."""
 
 
+class NoReportText(ExtractionError):
+    """A report's page with its title and nothing else: the report is in an image or an attachment not given."""
+
+
+_TEXT_MIN = 80  # characters of text beyond the title: less than a paragraph is no report to judge
+
+
 @dataclass
 class PreviousReport:
     """Last year's report of the same body, supplied by storage for the cross-year rules."""
@@ -121,6 +128,8 @@ def audit_document(document: Document, context: AuditContext | None = None, rule
     report = parse_report(document, context)
     if not report.looks_like_report:
         raise NotAReport(f"不是政府信息公开工作年度报告（标题“{report.title or '无'}”，未找到年度报告的各部分标题）")
+    if _bare(report):
+        raise NoReportText(f"“{report.title or context.source}”只有标题，没有报告正文（报告可能以图片或附件发布），不作审核")
     rules = rules if rules is not None else selected_rules()
     findings = list(run_rules(report, context, rules))
     findings.sort(key=lambda f: (-severity_rank(f.severity), _section_order(f.section), f.rule))
@@ -133,6 +142,13 @@ def audit_bytes(data: bytes, context: AuditContext | None = None, rules: list[Ru
     """Audit raw bytes.  Raises auditor.extract.ExtractionError (one line) when they cannot be read."""
     document = extract(data, kind)
     return audit_document(document, context, rules, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _bare(report: AnnualReport) -> bool:
+    text = "".join(report.full_text().split())
+    for table in report.document.tables():
+        text += "".join("".join(r) for r in table.rows)
+    return len(text.replace("".join((report.title or "").split()), "", 1)) < _TEXT_MIN
 
 
 _SECTIONS = "一二三四五六"

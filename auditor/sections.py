@@ -59,19 +59,39 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
 
 
 def _split_paragraph(b: Paragraph) -> list[Block]:
-    matches = [m for m in _INLINE.finditer(b.text) if m.start() > 0 and _splits_at(b.text, m.start())]
-    if not matches:
+    spans = [span for m in _NUMERAL_MARK.finditer(b.text)
+             if m.start() > 0 and _splits_at(b.text, m.start()) and (span := _heading_at(b.text, m.start()))]
+    if not spans:
         return [b]
     out: list[Block] = []
     pos = 0
-    for m in matches:  # the heading becomes a paragraph of its own, like any other heading
-        if piece := b.text[pos:m.start()].strip():
+    for start, end in spans:  # the heading becomes a paragraph of its own, like any other heading
+        if start < pos:
+            continue
+        if piece := b.text[pos:start].strip():
             out.append(Paragraph(piece, b.page))
-        out.append(Paragraph(m.group(0), b.page))
-        pos = m.end()
+        out.append(Paragraph(b.text[start:end], b.page))
+        pos = end
     if piece := b.text[pos:].strip():
         out.append(Paragraph(piece, b.page))
     return out
+
+
+_NUMERAL_MARK = re.compile(r"[一二三四五六]、")
+
+
+def _heading_at(text: str, at: int) -> tuple[int, int] | None:
+    """The span of a section heading starting at `at` inside running text: as worded, or near one wording."""
+    if m := _INLINE.match(text, at):
+        return m.start(), m.end()
+    numeral, body = text[at], at + 2
+    best: tuple[int, int] | None = None
+    for v in SECTION_VARIANTS[numeral]:
+        for length in range(max(2, len(v) - 2), len(v) + 3):
+            d = edit_distance(text[body:body + length], v)
+            if d <= max(1, len(v) // 6) and (best is None or d < best[0]):
+                best = (d, body + length)
+    return (at, best[1]) if best else None
 
 
 def _splits_at(text: str, at: int) -> bool:

@@ -84,7 +84,7 @@ class Grid:
 
     def cells_present(self) -> int:
         """Cells printed, including those of a row too short to place them in their columns."""
-        placed = sum(1 for s in self.grid_specs() for c in self.rows.get(s.key) or [] if c is not None)
+        placed = sum(1 for s in self.grid_specs() for c in self.rows.get(s.key) or [] if c is not None and not c.blank)
         return placed + sum(self.short_rows.values())
 
     @property

@@ -29,31 +29,58 @@ def parse_text(text: str) -> Document:
     doc = Document(format="markdown" if _is_markdown(lines) else "text")
     lines = _read_archive_header(lines, doc)
     rows: list[list[str]] = []
+    pipes = spaced = False  # what the rows gathered so far are
 
     def flush() -> None:
+        nonlocal pipes, spaced
         if rows:
-            doc.blocks.append(Table(rows=list(rows)))
+            doc.blocks.append(Table(rows=list(rows), grid=pipes and len(rows) > 1))
             rows.clear()
+        pipes = spaced = False
 
     for raw in lines:
         line = _NOISE.sub("", raw).rstrip()
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             if not _PIPE_SEPARATOR.match(stripped):
+                pipes = pipes or not rows  # a markdown table's cells are real cells
                 rows.append([c.strip() for c in stripped.strip("|").split("|")])
             continue
         if "\t" in line:
             rows.append([c.strip() for c in line.split("\t")])
             continue
         if not stripped:
-            flush()
+            if not spaced:  # a table aligned with spaces goes on across blank lines (pdftotext -layout)
+                flush()
             continue
         if _PAGE_NUMBER.match(stripped):
+            continue
+        if (cells := _spaced_row(stripped, spaced)) is not None:
+            if not spaced:
+                flush()
+            rows.append(cells)
+            spaced = True
             continue
         flush()
         doc.blocks.append(Paragraph(stripped.lstrip("#").strip()))
     flush()
     return doc
+
+
+_SPACES = re.compile(r" {2,}")
+_VALUE = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+
+
+def _spaced_row(line: str, in_table: bool) -> list[str] | None:
+    """A table row aligned with runs of spaces ("规章      0      0      0"), as pdftotext -layout and copy-pastes
+    give; inside such a table, a short line alone is a label wrapped over lines."""
+    cells = [c.strip() for c in _SPACES.split(line) if c.strip()]
+    values = sum(1 for c in cells if _VALUE.match(c))
+    if values >= 2 and len(cells) >= 3:
+        return cells
+    if in_table and ((values >= 1 and len(cells) >= 2) or (len(cells) <= 3 and len(line) <= 24 and "。" not in line)):
+        return cells
+    return None
 
 
 def _is_markdown(lines: list[str]) -> bool:

@@ -20,8 +20,10 @@ def _cell(table: str, row: str, column: str, value) -> dict:
     return {"table": table, "row": row, "column": column, "value": value}
 
 
-def _term(grid, row: str, column: str, total: bool = False) -> Term:
+def _term(grid, row: str, column: str) -> Term:
+    """A cell of table 三; those of the 总计 column and of the (七)总计 row are stated totals (blank: not stated)."""
     label = grid.spec[row].label
+    total = column == "total" or row == "total_handled"
     return Term(grid.cell(row, column), f"“{label}”行“{T3_COLUMNS.get(column, column)}”列", total)
 
 
@@ -51,7 +53,7 @@ class Balance(Rule):
         grid = report.tables["三"]
         keys = ("new_applications", "carry_over", "total_handled", "carried_forward")
         for col, label in T3_COLUMNS.items():
-            new, carry, handled, forward = (_term(grid, k, col, k == "total_handled") for k in keys)
+            new, carry, handled, forward = (_term(grid, k, col) for k in keys)
             verdict = _broken([new, carry], [handled, forward])
             if verdict is None:
                 continue
@@ -79,7 +81,7 @@ class Total(Rule):
         rows = _outcome_rows(grid)
         for col, label in T3_COLUMNS.items():
             parts = [_term(grid, k, col) for k in rows]
-            verdict = _broken(parts, [_term(grid, "total_handled", col, total=True)])
+            verdict = _broken(parts, [_term(grid, "total_handled", col)])
             if verdict is None:
                 continue
             values = [value(t.cell) for t in parts]
@@ -106,7 +108,7 @@ class RowTotal(Rule):
         grid = report.tables["三"]
         columns = list(T3_COLUMNS)
         for key in grid.rows:
-            terms = [_term(grid, key, c, total=(c == "total")) for c in columns]
+            terms = [_term(grid, key, c) for c in columns]
             verdict = _broken(terms[:6], terms[6:])
             if verdict is None:
                 continue

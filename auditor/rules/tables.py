@@ -44,7 +44,7 @@ class TableIncomplete(Rule):
     basis = FORMAT
     description = ("统计表缺少部分单元格（空白、漏印或抽取时丢失）。缺少数据的勾稽关系不再核对，也不做推测。"
                    "单元格数：表二10个、表三175个（2019年试行格式161个）、表四15个。")
-    template = "“{name}”应有{expected}个数据，只读到{observed}个；{rows}"
+    template = "“{name}”应有{expected}个数据，{read}；{rows}"
 
     def check(self, report, context):
         for table, grid in report.tables.items():
@@ -58,8 +58,9 @@ class TableIncomplete(Rule):
             if len(missing) > 6:
                 rows += f"等{len(missing)}行"
             first = missing[0]
+            read = f"只读到{observed}个" if observed < expected else "其中有合计栏为空白"
             yield self.finding(section=table, location=Location(table=table, row=row_label(table, grid, first.key)),
-                               name=TABLE_NAMES[table], expected=expected, observed=observed, rows=rows,
+                               name=TABLE_NAMES[table], expected=expected, observed=observed, rows=rows, read=read,
                                evidence=grid.printed_labels.get(first.key) or None)
 
     @staticmethod
