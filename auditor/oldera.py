@@ -30,8 +30,13 @@ TOPICS = (
 )
 
 
+# "本报告由概述、主动公开…和统计表共七个部分组成": the preamble lists the parts; that is not reporting on them
+_OUTLINE = re.compile(r"[^。]*本(?:年度)?报告[^。]*(?:组成|包括|分为|共分|部分)[^。]*。?")
+
+
 def missing_topics(text: str) -> list[Topic]:
     """The required topics of old Art. 32 of which the report says nothing at all."""
+    text = _OUTLINE.sub("", text)
     return [t for t in TOPICS if t.required and not t.pattern.search(text)]
 
 

@@ -107,13 +107,15 @@ def _split_table(table: Table) -> list[Block]:
     """A heading standing in a cell of a table ends the table there and starts its section."""
     out: list[Block] = []
     start = 0
-    for r in range(len(table.rows)):
-        heading = next((c.strip() for c in table.own_cells(r) if c.strip() and _top_heading(c.strip())), None)
-        if heading is None:
+    for r, row in enumerate(table.rows):
+        at = next((c for c, text in enumerate(row) if (r, c) not in table.copies and text.strip()
+                   and _top_heading(text.strip())), None)
+        if at is None:
             continue
-        if r > start:
-            out.append(_rows(table, start, r))
-        out.append(Paragraph(heading, table.page))
+        before = [x for x in row[:at]]  # a heading printed after the last row's values: the row stays
+        if r > start or any(x.strip() for x in before):
+            out.append(_rows(table, start, r, [before] if any(x.strip() for x in before) else []))
+        out.append(Paragraph(row[at].strip(), table.page))
         start = r + 1
     if not out:
         return [table]
@@ -122,9 +124,9 @@ def _split_table(table: Table) -> list[Block]:
     return out
 
 
-def _rows(table: Table, a: int, b: int) -> Table:
+def _rows(table: Table, a: int, b: int, extra: list[list[str]] | None = None) -> Table:
     copies = frozenset((r - a, c) for r, c in table.copies if a <= r < b)
-    return Table(rows=table.rows[a:b], copies=copies, page=table.page, grid=table.grid)
+    return Table(rows=table.rows[a:b] + (extra or []), copies=copies, page=table.page, grid=table.grid)
 
 
 def _top_heading(text: str) -> bool:

@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from auditor.eras import ERAS, names
 from auditor.rules import load_all
 
 
@@ -18,9 +19,9 @@ def register(app: typer.Typer) -> None:
         registry = load_all()
         console = Console(highlight=False)
         if action is None:
-            table = Table("规则", "级别", "名称", header_style="bold")
+            table = Table("规则", "级别", "名称", "适用年度", header_style="bold")
             for rid, cls in registry.items():
-                table.add_row(rid, cls.severity, cls.title)
+                table.add_row(rid, cls.severity, cls.title, _eras(cls.eras))
             console.print(table)
             return
         if action != "explain" or not rule_id:
@@ -28,5 +29,13 @@ def register(app: typer.Typer) -> None:
         cls = registry.get(rule_id.upper())
         if cls is None:
             fail(f"未知的规则：{rule_id}")
-        console.print(f"[bold]{cls.id}[/]  {cls.title}\n级别：{cls.severity}\n依据：{cls.basis}\n"
-                      f"何时报告：{cls.description}\n提示模板：{cls.template}")
+        console.print(f"[bold]{cls.id}[/]  {cls.title}\n级别：{cls.severity}\n适用年度：{names(cls.eras)}\n"
+                      f"依据：{cls.basis}\n何时报告：{cls.description}\n提示模板：{cls.template}")
+
+
+def _eras(eras) -> str:
+    """Short: "全部年度", "2019年度起", "2008—2018年度" (the eras a rule covers are contiguous)."""
+    if tuple(eras) == ERAS:
+        return "全部年度"
+    first, last = eras[0].first_year, eras[-1].last_year
+    return f"{first}年度起" if last is None else f"{first}—{last}年度"

@@ -1,0 +1,273 @@
+"""Issue 9: real reports of every era read as a careful reviewer reads them.  Each kind of false accusation (or miss)
+is planted in a copy of a real report, in both directions: the defect fires, the clean case does not."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from auditor.audit import NoReportText
+from tests.helpers import audit_html, audit_text, of, plant, rules, signature
+
+PINGTAN = "changwu+pingtan-gov-zwgk-archive"
+OLD_ERA_ONLY = {"SEC-MISSING", "SEC-EMPTY", "SEC-ORDER", "TBL-MISSING", "TBL-INCOMPLETE", "TBL-OLD-FORMAT", "T3-BAL",
+                "T3-TOTAL", "T3-ROW", "T4-SUM", "CNT-FEE", "CNT-ACCOUNT", "TXT-TABLE", "DOC-TITLE"}
+
+
+@pytest.fixture(scope="module")
+def real(realdata):
+    return lambda name: (realdata / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def page(shared_dir):
+    folder = shared_dir / "realdata/portal_html" / PINGTAN
+    return lambda year: next(folder.glob(f"{year}_*.page.html")).read_bytes()
+
+
+def errors(result) -> list:
+    return [f for f in result.findings if f.severity == "error"]
+
+
+# --- eras ----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["平潭综合实验区_2015.txt", "平潭综合实验区_2017.txt"])
+def test_old_era_reports_are_judged_by_the_2007_regulation(real, name):
+    r = audit_text(real(name))
+    assert r.report.era.id == "2008-2018" and r.to_dict()["era"] == "2008-2018"
+    assert not errors(r) and not rules(r) & OLD_ERA_ONLY
+    assert r.body_kind == "government" and r.deadline == date(r.year + 1, 3, 31)
+    stats = r.report.stats
+    assert stats.columns == ["本年度", "历年累计"] and [row.label for row in stats.rows][:3] == [
+        "主动公开文件数", "政府网站公开数", "政府公报公开数"]
+
+
+def test_old_era_html_statistics_table_is_a_labelled_grid(page):
+    r = audit_html(page(2017))
+    assert r.report.era.id == "2008-2018" and not errors(r) and not rules(r) & OLD_ERA_ONLY
+    assert r.values()["统计表"]["主动公开文件数"] == {"本年度": 2122, "历年累计": 10037}
+    assert not r.values()["二"]  # not forced into the 2021 table 二
+
+
+def test_old_era_departments_had_until_31_march(real):
+    report = real("平潭综合实验区_2017.txt").replace("平潭综合实验区2017年度政府信息公开工作年度报告",
+                                                 "平潭综合实验区地方税务局2017年信息公开年度报告")
+    on_time = audit_text(report, published=date(2018, 2, 25), published_source="portal")
+    assert on_time.body_kind == "department" and on_time.deadline == date(2018, 3, 31)
+    assert "PUB-LATE" not in rules(on_time)
+    late = audit_text(report, published=date(2018, 4, 2), published_source="portal")
+    assert [f.observed for f in of(late, "PUB-LATE")] == ["2018-04-02"]
+    new_law = audit_text(report.replace("2017", "2019"), published=date(2020, 2, 25), published_source="portal")
+    assert new_law.deadline == date(2020, 1, 31) and "PUB-LATE" in rules(new_law)
+
+
+def test_old_department_title_without_zhengfu_is_a_report(real):
+    """"…地方税务局2013年信息公开年度报告": old department reports often leave out 政府; still a report."""
+    text = real("平潭综合实验区_2017.txt")
+    head, _, body = text.partition("==================== 正文 ====================")
+    body = re.sub(r"[一二三四五六]、", "", body)  # no numbered headings either: only the title says what it is
+    renamed = (head.replace("平潭综合实验区2017年度政府信息公开工作年度报告", "平潭综合实验区地方税务局2017年信息公开年度报告")
+               + "==================== 正文 ====================" + body)
+    r = audit_text(renamed)
+    assert r.year == 2017 and r.body == "平潭综合实验区地方税务局" and not errors(r)
+
+
+def test_statistics_parts_never_exceed_their_total(page):
+    html = page(2017).decode("utf-8")
+    clean = audit_html(page(2017))
+    assert "TS-PARTS" not in rules(clean)
+    # 其中：1、当面申请数 0 -> 3, while 受理…总数 stays 0
+    row = re.search(r"当面申请数.*?</tr>", html, re.S).group(0)
+    planted = html.replace(row, re.sub(r">0<", ">3<", row, count=1), 1)
+    [f] = of(audit_html(planted.encode()), "TS-PARTS")
+    assert (f.severity, f.location.table, f.location.row, f.location.column) == ("error", "统计表", "受理政府信息依申请公开总数", "本年度")
+    assert f.observed == 3
+
+
+def test_old_era_topics_by_content(real):
+    text = real("平潭综合实验区_2017.txt")
+    assert "SEC-TOPIC" not in rules(audit_text(text))
+    start = text.index("四、因政府信息公开申请行政复议")
+    stripped = text[:start] + text[text.index("五、存在的主要问题和改进措施"):]
+    stripped = re.sub(r"接受行政诉讼、举报数件00行政复议数件00行政诉讼数件00", "", stripped)
+    [f] = of(audit_text(stripped), "SEC-TOPIC")
+    assert "行政复议" in f.message and f.severity == "warning"
+
+
+def test_fee_statement_is_required_from_2021_only(real):
+    report = real("平潭综合实验区_2024.txt").replace("2024年，无收取信息处理费情况。", "无。")
+    assert "CNT-FEE" in rules(audit_text(report))
+    as_2020 = audit_text(report, year=2020)
+    assert as_2020.report.era.id == "2019-2020" and "CNT-FEE" not in rules(as_2020)
+
+
+def test_rules_explain_says_the_eras():
+    out = subprocess.run([sys.executable, "-m", "ogiaudit", "rules", "explain", "CNT-FEE"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "适用年度" in out and "2021年度起" in out and "2008—2018" not in out
+
+
+# --- headings as a reviewer reads them -------------------------------------------------------------------------------
+HEADING_FOUR = "四、政府信息公开行政复议、行政诉讼情况"
+
+
+@pytest.mark.parametrize("variant", ["四、政府信息公开行政法复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼请况",
+                                     "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况"])
+def test_heading_with_a_typo_or_another_wording_is_found(real, variant):
+    r = audit_text(plant(real("平潭综合实验区_2024.txt"), HEADING_FOUR, variant))
+    assert "SEC-MISSING" not in rules(r) and r.report.tables["四"].cells_present() == 15
+    assert [f.section for f in of(r, "SEC-HEADING")] == ["四"]
+
+
+def test_heading_of_five_in_another_wording(seeds):
+    text = seeds["004"].read_text(encoding="utf-8")
+    r = audit_text(plant(text, "五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施"))
+    assert "SEC-MISSING" not in rules(r) and "五" in r.report.sections
+    gone = text[:text.index("五、存在的主要问题及改进情况")] + text[text.index("六、其他需要报告的事项"):]
+    assert [f.section for f in of(audit_text(gone), "SEC-MISSING")] == ["五"]
+
+
+def test_heading_on_the_line_of_the_last_row_of_table_four(seeds):
+    text = seeds["000"].read_text(encoding="utf-8")
+    heading = "五、存在的主要问题及改进情况"
+    i = text.index(heading)
+    last_row_end = text.rstrip()[:i].rstrip().__len__()
+    joined = text[:last_row_end] + "\t" + heading + text[i + len(heading):]
+    r = audit_text(joined)
+    assert "SEC-MISSING" not in rules(r) and "五" in r.report.sections
+    assert r.report.tables["四"].cells_present() == 15
+
+
+def test_heading_in_a_table_cell_and_a_section_known_by_its_table(page):
+    html = page(2024).decode("utf-8")
+    clean = audit_html(page(2024))
+    heading = re.search(rf"<p[^>]*><span[^>]*>{HEADING_FOUR}</span></p>", html).group(0)
+    in_cell = audit_html(html.replace(heading, f"<table><tr><td>{HEADING_FOUR}</td></tr></table>").encode())
+    assert "SEC-MISSING" not in rules(in_cell) and signature(in_cell) == signature(clean)
+    no_heading = audit_html(html.replace(heading, "").encode())
+    assert "SEC-MISSING" not in rules(no_heading) and no_heading.report.tables["四"].cells_present() == 15
+    assert [(f.section, f.severity) for f in of(no_heading, "SEC-HEADING")] == [("四", "info")]
+
+
+# --- blank cells keep their column -------------------------------------------------------------------------------
+def _blank_zeros(html: str) -> str:
+    """Every cell of the report's tables that holds 0 printed blank (&nbsp;), as many CMS pages do."""
+    return re.sub(r'(<p style="text-indent: 0em;">)0(</p>)', r"\1&nbsp;\2", html)
+
+
+def test_blank_cells_keep_their_column(page):
+    html = page(2024).decode("utf-8")
+    clean, blank = audit_html(page(2024)), audit_html(_blank_zeros(html).encode())
+    assert not errors(blank) and not rules(blank) & {"T3-BAL", "T3-TOTAL", "T3-ROW", "T4-SUM", "TXT-TABLE", "TBL-CELL"}
+    for table, rows in clean.values().items():
+        for row, cols in rows.items():
+            for col, v in cols.items():
+                if v:
+                    assert blank.values()[table][row][col] == v, (table, row, col)
+    # a blank total is not stated: reported, its identities not checked
+    assert of(blank, "TBL-INCOMPLETE") and all(f.severity == "warning" for f in of(blank, "TBL-INCOMPLETE"))
+
+
+def test_broken_identity_with_a_blank_part_is_a_warning_that_names_it(page):
+    html = page(2024).decode("utf-8")
+    row = re.findall(r"<tr[^>]*>(?:(?!<tr).)*?</tr>", html[:html.index("五、存在的主要问题")], re.S)[-1]
+    cells = re.findall(r'(<p style="text-indent: 0em;">)(\d*)(</p>)', row)
+    assert [c[1] for c in cells] == "2 1 3 1 7 0 0 0 0 0 13 2 4 0 19".split()
+
+    def with_values(values):
+        it = iter(values)
+        return html.replace(row, re.sub(r'(<p style="text-indent: 0em;">)\d*(</p>)', lambda m: m.group(1) + next(it) + m.group(2), row))
+
+    certain = audit_html(with_values("2 1 3 1 7 0 0 0 0 0 13 2 4 0 20".split()).encode())
+    assert [(f.severity, f.location.row) for f in of(certain, "T4-SUM")] == [("error", "行政诉讼（复议后起诉）")]
+    blank = audit_html(with_values("2 1 3 1 7 0 0 0 0 0 13 2 4 &nbsp; 20".split()).encode())
+    [f] = of(blank, "T4-SUM")
+    assert f.severity == "warning" and not f.certain and "尚未审结" in f.doubt and "空白" in f.message
+    assert f.to_dict()["certain"] is False
+
+
+# --- narrative: enumerations and the tables ---------------------------------------------------------------------------
+SUM_CASES = [  # (sentence as printed, is a real mismatch)
+    ("财政资金信息共发布348条，其中政府预决算197条（政府预决算32条、部门预决算165条）、“三公”经费151条。", False),
+    ("财政资金信息共发布348条，其中政府预决算197条（政府预决算32条、部门预决算165条）、“三公”经费150条。", True),
+    ("共办理行政复议案件120件，其中维持70件、纠正13件、尚未审结37件；政府信息公开行政诉讼46件，其中维持40件、纠正6件。", False),
+    ("共办理行政复议案件120件，其中维持70件、纠正13件、尚未审结40件；政府信息公开行政诉讼46件，其中维持40件、纠正6件。", True),
+    ("全年共受理行政复议申请9件，其中维持5件、纠正4件；因政府信息公开引起的行政复议案件2件、行政诉讼案件7件。", False),
+    ("全年共制作政府信息3978条，其中主动公开信息2526条，依申请公开信息50条，不予公开信息数1402。", False),
+    ("全年共制作政府信息3978条，其中主动公开信息2526条，依申请公开信息50条，不予公开信息1400条。", True),
+]
+
+
+@pytest.mark.parametrize("sentence,mismatch", SUM_CASES)
+def test_txt_sum_reads_enumerations(seeds, sentence, mismatch):
+    text = seeds["004"].read_text(encoding="utf-8")
+    r = audit_text(text.replace("五、存在的主要问题及改进情况", sentence + "\n五、存在的主要问题及改进情况", 1))
+    assert ("TXT-SUM" in rules(r)) is mismatch
+    assert "TXT-SUM" not in rules(audit_text(text))
+
+
+def test_txt_pct_needs_the_right_base(seeds):
+    text = seeds["002"].read_text(encoding="utf-8")
+    # the share of 予以公开 is of the applications handled (table 三), not of a number elsewhere in the paragraph
+    add = "本年度办理申请中，予以公开1件（100%），网站访问量3万次，发布信息96条。\n"
+    assert "TXT-PCT" not in rules(audit_text(text.replace("三、收到和处理政府信息公开申请情况", add + "三、收到和处理政府信息公开申请情况", 1)))
+
+
+def test_txt_table_common_phrasing_of_applications(seeds):
+    text = seeds["000"].read_text(encoding="utf-8")
+    said = plant(text, "收到依申请公开政府信息 0 件", "全镇收到依申请公开政府信息 5 件")
+    [f] = of(audit_text(said), "TXT-TABLE")
+    assert (f.severity, f.location.row, f.expected, f.observed) == ("error", "一、本年新收政府信息公开申请数量", 0, 5)
+    assert "TXT-TABLE" not in rules(audit_text(text))
+    part = plant(text, "收到依申请公开政府信息 0 件", "镇党政办代表镇政府收到依申请公开政府信息 5 件")
+    assert "TXT-TABLE" not in rules(audit_text(part))  # another office's count is not the body's
+
+
+def test_hongze_counts_of_the_office_are_not_the_tables(realdata):
+    from tests.helpers import audit_file
+    r = audit_file(realdata / "洪泽区_2024.pdf")
+    assert not errors(r)
+
+
+# --- tables aligned with spaces ------------------------------------------------------------------------------------
+def test_table_aligned_with_spaces_is_read(seeds):
+    text = seeds["004"].read_text(encoding="utf-8")
+    spaced = "\n".join("    ".join(c.strip() or "" for c in line.split("\t") if c.strip()) if "\t" in line else line
+                       for line in text.split("\n"))
+    assert "\t" not in spaced
+    assert audit_text(spaced).values() == audit_text(text).values()
+
+
+@pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
+                    reason="pdftotext (poppler-utils) is not installed")
+def test_pdftotext_layout_of_a_real_report_reads_like_the_pdf(realdata, tmp_path):
+    from tests.helpers import audit_file
+    pdf = realdata / "洪泽区_2024.pdf"
+    out = tmp_path / "hongze.txt"
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(out)], check=True)
+    assert audit_file(out).values() == audit_file(pdf).values()
+
+
+# --- twins: the same report as portal HTML and as archived text -------------------------------------------------------
+@pytest.mark.parametrize("year", [2021, 2024, 2025])
+def test_twin_text_and_html_give_the_same_findings(real, page, year):
+    text, html = audit_text(real(f"平潭综合实验区_{year}.txt")), audit_html(page(year))
+    unread = {"TBL-INCOMPLETE"}  # the text runs the table's digits together: what it cannot read, it says
+    assert {s for s in signature(text) if s[0] not in unread} == {s for s in signature(html) if s[0] not in unread}
+    assert not errors(html) and not errors(text)
+
+
+def test_a_page_with_only_its_title_is_not_audited():
+    with pytest.raises(NoReportText):
+        audit_text("标题: 某某局2020年政府信息公开工作年度报告\n发布时间: 2021-01-28 11:10\n"
+                   "==================== 正文 ====================\n某某局2020年政府信息公开工作年度报告\n")
+
+
+def test_json_carries_era_and_certainty(seeds):
+    out = subprocess.run([sys.executable, "-m", "ogiaudit", "audit", str(seeds["000"]), "--format", "json"],
+                         capture_output=True, text=True).stdout
+    line = json.loads(out)
+    assert line["era"] == "2021-" and all(f["certain"] is True for f in line["findings"])
