@@ -12,7 +12,7 @@ from auditor.findings import Finding, severity_rank
 from auditor.report import AnnualReport, parse_report
 from auditor.rules import Rule, run_rules, selected_rules
 
-RULESET_VERSION = "2026.11.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
+RULESET_VERSION = "2026.12.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
 
 
 class NotAReport(ExtractionError):

@@ -13,6 +13,11 @@ DATE_LINE = re.compile(rf"^[（(]?\s*(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,
                        rf"[{_CN}]{{4}}\s*年\s*[{_CN}]{{1,3}}\s*月\s*[{_CN}]{{1,3}}\s*日)\s*[）)]?$")
 
 
+def cn_date(d: date) -> str:
+    """A date as people here write it: 2023年1月31日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def _cn_number(text: str) -> int:
     if "十" in text:
         tens, _, ones = text.partition("十")

@@ -16,8 +16,13 @@ from auditor.cells import Cell
 @dataclass(slots=True)
 class Term:
     cell: Cell | None
-    where: str               # "“行”行“列”列", for the message naming a blank or uncertain cell
+    row: str                 # the row's and the column's labels, for a message naming a blank or uncertain cell
+    column: str
     total: bool = False      # the stated total of this identity: blank means not stated
+
+    @property
+    def where(self) -> str:
+        return f"“{self.row}”行“{self.column}”列" if self.column else f"“{self.row}”"
 
 
 @dataclass

@@ -24,6 +24,17 @@ _PERIOD_YEAR = re.compile(r"统计(期限|周期|时限|区间)[^。]{0,12}?(\d{
 _SIGNER = re.compile(r"(人民政府|办事处|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|中心|厅|署|政府)$")
 # "…地方税务局2013年信息公开年度报告": old department reports often leave out 政府
 _REPORT_TITLE = re.compile(r"(政府|政务)?信息公开.*(年度报告|年报|工作报告)")
+_RUN_ON_TITLE = re.compile(r"\d{4}年度?[^，。：:]{0,20}?信息公开(?:工作)?(?:年度报告|年报)")
+_CRUMBS = re.compile(r"当前位置|首页|政务公开|政府信息公开年报|信息公开年报|政府信息公开|信息公开|年报|栏目|[：:>»/|]")
+
+
+def _run_on_title(text: str) -> str | None:
+    """"当前位置：首页政务公开…年报平潭综合实验区2017年度政府信息公开工作年度报告 来源…": the title, breadcrumbs off."""
+    m = _RUN_ON_TITLE.search(text[:160])
+    if not m:
+        return None
+    body = _CRUMBS.split(text[max(0, m.start() - 30):m.start()])[-1]
+    return body + m.group(0)
 _NOTICE_TITLE = re.compile(r"(通知|通报|公告|公示|函|意见|方案|办法|统计公报)$")
 
 
@@ -150,6 +161,8 @@ def _title(document: Document, blocks: list[Block], sections: dict[str, Section]
         text = re.sub(r"\s+", "", b.text).strip("#*")
         if not text or text == "正文":
             continue
+        if len(text) > 45 and not parts and (title := _run_on_title(text)):
+            return title  # the title run into the first paragraph of a page saved as one block of text
         if len(text) > 45 or _TITLE_STOP.search(text) or is_date_line(text):
             if parts:
                 break

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.document import Block, Paragraph, Table
 from auditor.labels import SECTION_NUMERALS, SECTION_PATTERNS, SECTION_TITLES, SECTION_VARIANTS
@@ -78,20 +79,31 @@ def _split_paragraph(b: Paragraph) -> list[Block]:
 
 
 _NUMERAL_MARK = re.compile(r"[一二三四五六]、")
+_HINTS = {"一": ("总体", "情况"), "二": ("主动", "公开"), "三": ("申请", "收到"), "四": ("复议", "诉讼"),
+          "五": ("问题", "改进", "整改"), "六": ("其他", "事项")}
 
 
 def _heading_at(text: str, at: int) -> tuple[int, int] | None:
     """The span of a section heading starting at `at` inside running text: as worded, or near one wording."""
-    if m := _INLINE.match(text, at):
-        return m.start(), m.end()
-    numeral, body = text[at], at + 2
+    length = _heading_length(text[at:at + 50])
+    return (at, at + length) if length else None
+
+
+@lru_cache(maxsize=4096)
+def _heading_length(text: str) -> int | None:
+    if m := _INLINE.match(text):
+        return m.end()
+    numeral, body = text[0], 2
+    if not any(w in text[body:body + 30] for w in _HINTS[numeral]):  # cheap: no word of the heading, no heading
+        return None
     best: tuple[int, int] | None = None
     for v in SECTION_VARIANTS[numeral]:
-        for length in range(max(2, len(v) - 2), len(v) + 3):
-            d = edit_distance(text[body:body + length], v)
-            if d <= max(1, len(v) // 6) and (best is None or d < best[0]):
+        limit = max(1, len(v) // 6)
+        for length in range(max(2, len(v) - limit), len(v) + limit + 1):
+            d = edit_distance(text[body:body + length], v, limit)
+            if d <= limit and (best is None or d < best[0]):
                 best = (d, body + length)
-    return (at, best[1]) if best else None
+    return best[1] if best else None
 
 
 def _splits_at(text: str, at: int) -> bool:
@@ -130,14 +142,20 @@ def _rows(table: Table, a: int, b: int, extra: list[list[str]] | None = None) ->
 
 
 def _top_heading(text: str) -> bool:
-    h = heading_of(text) if len(text) <= 45 else None
+    if len(text) > 45 or len(text) < 4 or text[0] not in _LEADS:  # most cells are numbers or row labels
+        return False
+    h = heading_of(text)
     return h is not None and h[3] <= 1
+
+
+_LEADS = set("一二三四五六123456#*")
 
 
 class _TabbedTable(Table):
     """Consecutive tab-separated paragraphs gathered into one table."""
 
 
+@lru_cache(maxsize=8192)
 def heading_of(text: str) -> tuple[str, bool, bool, float] | None:
     """(numeral, numbering_ok, wording_ok, rank) when `text` is a section heading; rank 0 is the best candidate
     (right numeral), 1 another top-level number, 2 a sub-item number such as （一）, 3 no number at all; a heading
@@ -178,11 +196,11 @@ def _approximate(text: str) -> tuple[str, bool, bool, float] | None:
         return None
     phrase = _NOT_WORD.sub("", m.group("phrase"))
     best: tuple[float, str] | None = None
-    for numeral, variants in SECTION_VARIANTS.items():
-        for v in variants:
-            target = _NOT_WORD.sub("", v)
-            d = edit_distance(phrase, target)
-            if d <= max(1, len(target) // 6) and (best is None or d < best[0]):
+    for numeral, targets in _TARGETS.items():
+        for target in targets:
+            limit = max(1, len(target) // 6)
+            d = edit_distance(phrase, target, limit)
+            if d <= limit and (best is None or d < best[0]):
                 best = (d, numeral)
     if best is None:
         return None
@@ -191,14 +209,20 @@ def _approximate(text: str) -> tuple[str, bool, bool, float] | None:
     return numeral, num == numeral and m.group("sep") == "、", False, _rank(num, numeral) + 0.5  # after exact ones
 
 
-def edit_distance(a: str, b: str) -> int:
-    if abs(len(a) - len(b)) > 8:
-        return 99
+_TARGETS = {n: tuple(_NOT_WORD.sub("", v) for v in vs) for n, vs in SECTION_VARIANTS.items()}
+
+
+def edit_distance(a: str, b: str, limit: int = 8) -> int:
+    """Levenshtein distance, or limit + 1 as soon as it is certain to exceed `limit` (only near misses matter)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
         prev = cur
     return prev[-1]
 

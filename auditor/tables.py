@@ -65,8 +65,7 @@ class Grid:
         cells = self.rows.get(row)
         if not cells:
             return None
-        spec = self.spec[row]
-        return cells[spec.columns.index(column)]
+        return cells[_column_index(self.spec[row].columns, column)]
 
     def value(self, row: str, column: str) -> int | float | None:
         c = self.cell(row, column)
@@ -107,6 +106,11 @@ class Grid:
     def values(self) -> dict[str, dict[str, int | float | None]]:
         return {key: {col: (c.value if c else None) for col, c in zip(self.spec[key].columns, cells)}
                 for key, cells in self.rows.items()}
+
+
+@lru_cache(maxsize=256)
+def _column_index(columns: tuple[str, ...], column: str) -> int:
+    return columns.index(column)
 
 
 # --- reading a region into items --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from auditor.audit import AuditResult
+from auditor.dates import cn_date
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
 
 SEVERITY_CN = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]", "info": "[cyan]提示[/]"}
@@ -29,9 +30,12 @@ def print_result(result: AuditResult, console: Console | None = None) -> None:
     console = console or _console
     c = result.counts()
     kind = BODY_KINDS.get(result.body_kind, "类型未知")
-    published = f"{result.published}（{PUBLISHED_SOURCES.get(result.published_source, '')}）" if result.published else "未知"
-    console.print(f"\n[bold]{escape(result.body or '机构未知')}[/] {result.year or '年度未知'}年度 · {kind} · "
-                  f"发布 {published} · 期限 {result.deadline or '未知'}  [dim]{escape(result.source)}[/]")
+    published = (f"{cn_date(result.published)}（{PUBLISHED_SOURCES.get(result.published_source, '')}）"
+                 if result.published else "未知")
+    deadline = cn_date(result.deadline) if result.deadline else "未知"
+    era = f" · {result.report.era.name}" if result.report.era else ""
+    console.print(f"\n[bold]{escape(result.body or '机构未知')}[/] {result.year or '年度未知'}年度{era} · {kind} · "
+                  f"发布 {published} · 期限 {deadline}  [dim]{escape(result.source)}[/]")
     if not result.findings:
         console.print("  [green]未发现问题[/]")
         return
@@ -39,7 +43,7 @@ def print_result(result: AuditResult, console: Console | None = None) -> None:
     for name in ("级别", "规则", "部分", "位置", "说明"):
         table.add_column(name, overflow="fold")
     for f in result.findings:
-        note = escape(f.message) + (" [dim](OCR，需复核)[/]" if f.uncertain else "")
+        note = escape(f.message) + (" [dim]（需人工复核）[/]" if f.uncertain else "")
         table.add_row(SEVERITY_CN[f.severity], f.rule, f.section or "", escape(_loc(f)), note)
     console.print(table)
     console.print(f"  合计：错误 {c['error']}，警告 {c['warning']}，提示 {c['info']}")

@@ -22,9 +22,7 @@ def _cell(table: str, row: str, column: str, value) -> dict:
 
 def _term(grid, row: str, column: str) -> Term:
     """A cell of table 三; those of the 总计 column and of the (七)总计 row are stated totals (blank: not stated)."""
-    label = grid.spec[row].label
-    total = column == "total" or row == "total_handled"
-    return Term(grid.cell(row, column), f"“{label}”行“{T3_COLUMNS.get(column, column)}”列", total)
+    return Term(grid.cell(row, column), grid.spec[row].label, T3_COLUMNS[column], column == "total" or row == "total_handled")
 
 
 def _broken(left: list[Term], right: list[Term]) -> Verdict | None:
@@ -137,7 +135,7 @@ class ReviewLitigationSum(Rule):
             cells = grid.rows.get(key) or []
             if len(cells) != 5:
                 continue
-            terms = [Term(c, f"“{group}”的“{T4_COLUMNS[col]}”", col == "total") for c, col in zip(cells, T4_COLUMNS)]
+            terms = [Term(c, group, T4_COLUMNS[col], col == "total") for c, col in zip(cells, T4_COLUMNS)]
             verdict = _broken(terms[:4], terms[4:])
             if verdict is None:
                 continue
@@ -168,8 +166,8 @@ class StatisticsParts(Rule):
         for parent, children in stats.parts().items():
             total_row = stats.rows[parent]
             for c, column in enumerate(stats.columns):
-                terms = [Term(stats.rows[i].cells[c], f"“{stats.rows[i].label}”（{column}）") for i in children]
-                verdict = weigh(terms, [Term(total_row.cells[c], f"“{total_row.label}”（{column}）", total=True)])
+                terms = [Term(stats.rows[i].cells[c], stats.rows[i].label, column) for i in children]
+                verdict = weigh(terms, [Term(total_row.cells[c], total_row.label, column, total=True)])
                 if verdict is None or verdict.left <= verdict.right:
                     continue
                 values = [value(t.cell) for t in terms]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from auditor.dates import cn_date as _cn
 from auditor.findings import Finding
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
 from auditor.rules import Rule, rule
@@ -110,7 +111,3 @@ class Changed(Rule):
 def changed_finding(url: str, first_seen: date, when: date, old_sha256: str, new_sha256: str) -> Finding:
     return Changed().finding(first_seen=_cn(first_seen), when=_cn(when), expected=old_sha256[:12],
                              observed=new_sha256[:12], evidence=url)
-
-
-def _cn(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
