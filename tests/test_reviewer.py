@@ -271,3 +271,14 @@ def test_json_carries_era_and_certainty(seeds):
                          capture_output=True, text=True).stdout
     line = json.loads(out)
     assert line["era"] == "2021-" and all(f["certain"] is True for f in line["findings"])
+
+
+def test_report_inside_a_layout_table_reads_as_the_page(page):
+    """Older CMS pages lay the report out inside a table cell; the cell's paragraphs and tables are the report."""
+    html = page(2024).decode("utf-8")
+    start = html.rfind("<p", 0, html.index("本报告根据"))
+    end = html.rfind("</p>", 0, html.index("六、其他需要报告的事项") + 3000) + 4
+    wrapped = (html[:start] + '<table width="100%"><tr><td width="5%">&nbsp;</td><td>' + html[start:end]
+               + "</td></tr></table>" + html[end:])
+    clean, laid_out = audit_html(page(2024)), audit_html(wrapped.encode())
+    assert signature(laid_out) == signature(clean) and laid_out.values() == clean.values()

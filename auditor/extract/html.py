@@ -13,7 +13,8 @@ from auditor.extract import ExtractionError
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "select", "button", "svg", "form"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
-          "center", "dd", "dt", "dl", "pre", "address", "header", "footer", "main", "ucapcontent", "tr", "tbody"}
+          "center", "dd", "dt", "dl", "pre", "address", "header", "footer", "main", "ucapcontent", "tr", "tbody",
+          "td", "th", "table", "thead", "tfoot"}  # the last: cells of a layout table are blocks of text
 # the CMS containers of a report's text, best first: (tag, attribute test) over the few elements with a class or id
 _CONTAINERS = (
     lambda tag, cls, id_: "TRS_Editor" in cls.split(),
@@ -155,7 +156,7 @@ def _walk(container, doc: Document) -> None:
             if el.tail:
                 buffer.append(el.tail)
             return
-        if tag == "table":
+        if tag == "table" and not _layout(el):
             flush()
             table = _table(el)
             if table.rows:
@@ -179,6 +180,15 @@ def _walk(container, doc: Document) -> None:
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
+_OWN_CELLS = etree.XPath("./tr/td|./tr/th|./*/tr/td|./*/tr/th")
+_LAYOUT_CELL = 200  # characters: a data cell holds a number or a label, a layout cell holds paragraphs
+
+
+def _layout(el) -> bool:
+    """A table used to lay out the page (the report inside one of its cells), not a table of data."""
+    if el.find(".//table") is not None:
+        return True
+    return any(len(_text(td)) > _LAYOUT_CELL for td in _OWN_CELLS(el))
 
 
 _STRING = etree.XPath("string(.)")
