@@ -1,7 +1,7 @@
 """Tables of the official format: TBL-*."""
 from __future__ import annotations
 
-from auditor.eras import CURRENT, NEW_LAW
+from auditor.eras import CURRENT, NEW_LAW, TRIAL
 from auditor.findings import Location
 from auditor.labels import GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
 from auditor.rules import Rule, rule
@@ -99,7 +99,8 @@ class TableLabel(Rule):
                 loc = Location(table=table, column=d.row) if d.column else Location(table=table, row=d.row)
                 yield self.finding(section=table, location=loc, what="列名" if d.column else "行名",
                                    printed=d.printed, canonical=d.row, evidence=d.printed)
-            if getattr(grid, "other_single", False) and not report.tables["二"].old_format:  # 2019 format: one row is right
+            # (六) as one row is the trial format's: right for 2019–2020 reports, a deviation from 2021
+            if grid.other_single and report.era is not TRIAL and not report.tables["二"].old_format:
                 yield self.finding(section=table, location=Location(table=table, row="（六）其他处理"), what="行",
                                    printed="（六）其他处理（一行）",
                                    canonical="（六）其他处理 1.逾期不补正 2.逾期未缴费 3.其他（三行）",
