@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
+# a number printed with its unit ("75394432.52元", "3件"): still the number
+_WITH_UNIT = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)\s*(?:万元|元|件|条|个|项|人|次|户|家)$")
 _ANNOTATED = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)\s*[（(\[【].*$")
 _DASH = re.compile(r"^(?:[-—–/／－_\\~～…]+|无|空|不适用|N/?A)$", re.I)
 
@@ -45,7 +47,7 @@ def classify(text: str) -> str:
     t = norm(text)
     if not t:
         return "blank"
-    if _NUMBER.match(t):
+    if _NUMBER.match(t) or _WITH_UNIT.match(t):
         return "number"
     if _ANNOTATED.match(t):
         return "annotated"
@@ -60,7 +62,7 @@ def make_cell(text: str, certain: bool = True) -> Cell:
     t = norm(text)
     kind = classify(t)
     if kind == "number":
-        value = to_number(t)
+        value = to_number(m.group(1) if (m := _WITH_UNIT.match(t)) else t)
         return Cell(text, value, value is not None and value >= 0, certain)
     if kind == "annotated":
         return Cell(text, to_number(_ANNOTATED.match(t).group(1)), False, certain)
