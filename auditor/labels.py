@@ -91,6 +91,7 @@ T2_ROWS_2019 = (
     RowSpec("fees", "行政事业性收费", ("事业性收费",), ("items_last_year", "change"), "第二十条第（八）项"),
     RowSpec("procurement", "政府集中采购", ("集中采购",), ("procurement_items", "procurement_amount"), "第二十条第（九）项"),
 )
+SIGNED_COLUMNS = ("change",)  # 本年增/减 of the trial format: a decrease is printed as a negative number
 OLD_FORMAT_MARKERS = ("本年新制作数量", "对外公开总数量", "第二十条第（九）项", "政府集中采购", "上一年项目数量", "本年新公开数量")
 
 # --- table 三 (section 三, SPEC §2.4) --------------------------------------------------------------------------

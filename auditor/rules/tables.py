@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from auditor.eras import CURRENT, NEW_LAW, TRIAL
+from auditor.cells import classify
 from auditor.findings import Location
-from auditor.labels import GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
+from auditor.labels import SIGNED_COLUMNS, GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
 
@@ -140,9 +141,18 @@ class CellValue(Rule):
                 spec = grid.spec.get(key)
                 columns = spec.columns if spec else ()
                 for col, cell in zip(columns, cells):
-                    if cell is not None and not cell.plain and not cell.blank:
-                        row = row_label(table, grid, key)
-                        column = column_label(table, col)
-                        yield self.finding(section=table, location=Location(table=table, row=row, column=column),
-                                           name=TABLE_NAMES[table], row=row, column=column, text=cell.text,
-                                           observed=cell.text, evidence=cell.text)
+                    if cell is None or _acceptable(cell, col):
+                        continue
+                    row = row_label(table, grid, key)
+                    column = column_label(table, col)
+                    yield self.finding(section=table, location=Location(table=table, row=row, column=column),
+                                       name=TABLE_NAMES[table], row=row, column=column, text=cell.text,
+                                       observed=cell.text, evidence=cell.text)
+
+
+def _acceptable(cell, column: str) -> bool:
+    """A plain non-negative number, a blank (reported as incomplete, not here), or a signed number where the
+    format asks for a change (本年增/减)."""
+    if cell.plain or cell.blank:
+        return True
+    return column in SIGNED_COLUMNS and cell.value is not None and classify(cell.text) == "number"
