@@ -31,7 +31,7 @@ _CRUMBS = re.compile(r"当前位置|首页|政务公开|政府信息公开年报
 def _run_on_title(text: str) -> str | None:
     """"当前位置：首页政务公开…年报平潭综合实验区2017年度政府信息公开工作年度报告 来源…": the title, breadcrumbs off."""
     m = _RUN_ON_TITLE.search(text[:160])
-    if not m:
+    if not m or text[:m.start()].count("《") > text[:m.start()].count("》"):  # a document cited, not the title
         return None
     body = _CRUMBS.split(text[max(0, m.start() - 30):m.start()])[-1]
     return body + m.group(0)
@@ -97,13 +97,18 @@ def parse_report(document: Document, context: AuditContext | None = None) -> Ann
     else:
         report.sections = _sections_by_table(blocks, report.sections)
         report.tables = _tables(blocks, report.sections)
-    report.looks_like_report = len(report.sections) >= 2 or _report_title(report.title)
+    report.looks_like_report = not _notice_title(report.title) and (len(report.sections) >= 2 or _report_title(report.title))
     return report
 
 
 def _report_title(title: str | None) -> bool:
     """A title of a report, not of a notice about reports ("关于做好…年度报告编制发布工作的通知")."""
-    return bool(title and _REPORT_TITLE.search(title) and not _NOTICE_TITLE.search(title))
+    return bool(title and _REPORT_TITLE.search(title) and not _notice_title(title))
+
+
+def _notice_title(title: str | None) -> bool:
+    """A notice, a letter, a bulletin: "关于2014年政府信息公开工作要点落实情况的函" is not a report, whatever it says."""
+    return bool(title and _NOTICE_TITLE.search(title))
 
 
 def _region(blocks: list[Block], sections: dict[str, Section], numeral: str) -> list[Block]:
@@ -151,7 +156,7 @@ def _tables(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Grid
 
 
 def _title(document: Document, blocks: list[Block], sections: dict[str, Section]) -> str | None:
-    if document.title and "报告" in document.title:
+    if document.title and ("报告" in document.title or _notice_title(document.title)):
         return re.sub(r"\s+", "", document.title)
     first = min((s.start for s in sections.values()), default=min(len(blocks), 12))
     parts: list[str] = []

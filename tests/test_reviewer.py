@@ -282,3 +282,12 @@ def test_report_inside_a_layout_table_reads_as_the_page(page):
                + "</td></tr></table>" + html[end:])
     clean, laid_out = audit_html(page(2024)), audit_html(wrapped.encode())
     assert signature(laid_out) == signature(clean) and laid_out.values() == clean.values()
+
+
+def test_a_letter_in_the_column_is_not_a_report(real):
+    """"关于2014年政府信息公开工作要点落实情况的函" sits in the 年报 column but is not a report, whatever headings it has."""
+    from auditor.audit import NotAReport
+    text = real("平潭综合实验区_2017.txt").replace("标题: 平潭综合实验区2017年度政府信息公开工作年度报告",
+                                               "标题: 关于2017年政府信息公开工作要点落实情况的函")
+    with pytest.raises(NotAReport):
+        audit_text(text)
