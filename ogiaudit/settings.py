@@ -65,6 +65,36 @@ class Crawl(BaseModel):
     obey_robots: bool = True
 
 
+class Ocr(BaseModel):
+    engine: Literal["tesseract", "rapidocr"] = "tesseract"   # bench/bench_ocr.py measures both
+
+
+class Channel(BaseModel):
+    """A group-bot webhook ([channels.NAME]): DingTalk, WeCom or Feishu, on the public service or a government
+    deployment's own host.  The webhook address and the signing secret are secrets: never printed, never logged."""
+    kind: Literal["dingtalk", "wecom", "feishu"]
+    webhook: SecretStr
+    secret: SecretStr | None = None     # DingTalk 加签 / Feishu 签名校验
+    timeout: float = 15.0
+
+    @field_validator("webhook")
+    @classmethod
+    def _http(cls, v: SecretStr) -> SecretStr:
+        if not v.get_secret_value().lower().startswith(("https://", "http://")):
+            raise ValueError("webhook 应为 http(s):// 地址")
+        return v
+
+
+class Web(BaseModel):
+    base_url: str | None = None         # the review desk's address, linked from channel messages
+
+
+class Notice(BaseModel):
+    office: str = "县人民政府办公室（县政务公开办）"     # the issuing office printed on 整改通知书
+    deadline_days: int = 30                             # correction within this many days of the notice
+    template: str | None = None                         # default: config/notice_template.docx
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OGIAUDIT_", env_nested_delimiter="__", extra="ignore")
 
@@ -76,6 +106,10 @@ class Settings(BaseSettings):
     operator: str | None = None
     schedule: Schedule = Field(default_factory=Schedule)
     crawl: Crawl = Field(default_factory=Crawl)
+    ocr: Ocr = Field(default_factory=Ocr)
+    channels: dict[str, Channel] = Field(default_factory=dict)
+    web: Web = Field(default_factory=Web)
+    notice: Notice = Field(default_factory=Notice)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -107,8 +141,24 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Settings from the file, the environment and the command line (non-None overrides win)."""
     _TomlSource.path = config
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"配置项 {where} 无效：{first['msg']}") from None
+        raise ConfigError(f"配置项 {where} 无效：{_cn(first)}") from None
+    from auditor.extract import ocr_engines
+    ocr_engines.use(settings.ocr.engine)
+    return settings
+
+
+def _cn(error: dict) -> str:
+    """pydantic's English messages for the common mistakes, in Chinese."""
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind == "missing":
+        return "缺少这一项"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"应为 {'、'.join(e.strip() for e in expected.split(','))} 之一"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return error["msg"]

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 from auditor.document import Document
-from auditor.extract import ExtractionError
+from auditor.extract import ExtractionError, ocr_engines
 from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 DPI = 300                 # rendering resolution of scanned PDF pages
@@ -39,7 +39,7 @@ def _tesseract() -> str | None:
 
 
 def available() -> bool:
-    return _tesseract() is not None
+    return ocr_engines.missing() is None
 
 
 def extract_image(data: bytes) -> Document:
@@ -87,8 +87,8 @@ def _to_gray(image):
 
 def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> list:
     """Pages of an open pypdfium2 document as grayscale PIL images."""
-    if _tesseract() is None:
-        raise ExtractionError(MISSING)
+    if (why := ocr_engines.missing()) is not None:
+        raise ExtractionError(why)
     if len(indices) > MAX_IMAGE_PAGES:
         raise ExtractionError(f"图片版 PDF 页数过多（{len(indices)} 页需要 OCR，上限 {MAX_IMAGE_PAGES} 页）")
     images = []
@@ -106,10 +106,10 @@ def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> list:
 
 
 def layouts_from_images(images: list, first_numbers: list[int] | None = None, dpi: float = DPI) -> list[PageLayout]:
-    """OCR the page images (in parallel, one Tesseract process per core) into page layouts in points."""
-    exe = _tesseract()
-    if exe is None:
-        raise ExtractionError(MISSING)
+    """OCR the page images (in parallel, one page per core) into page layouts in points."""
+    if (why := ocr_engines.missing()) is not None:
+        raise ExtractionError(why)
+    exe = ocr_engines.current()
     numbers = first_numbers or list(range(1, len(images) + 1))
     workers = max(1, min(len(images), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -119,31 +119,7 @@ def layouts_from_images(images: list, first_numbers: list[int] | None = None, dp
 def _ocr_page(exe: str, image, number: int, dpi: float) -> PageLayout:
     scale = 72.0 / dpi
     segs, cleaned = _rulings(_binarise(image), image, dpi)
-    buf = io.BytesIO()
-    cleaned.save(buf, format="PNG")
-    try:
-        proc = subprocess.run([exe, "stdin", "stdout", "-l", "chi_sim", "--psm", "6", "--dpi", str(int(dpi)), "tsv"],
-                              input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT,
-                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
-    except subprocess.TimeoutExpired:
-        raise ExtractionError(f"OCR 超时：第 {number} 页识别超过 {PAGE_TIMEOUT} 秒") from None
-    if proc.returncode != 0:
-        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["未知错误"]
-        raise ExtractionError(f"OCR 失败（第 {number} 页）：{reason[0]}")
-    glyphs = []
-    for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
-        cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5":
-            continue
-        text = cols[11].strip()
-        try:
-            conf = float(cols[10])
-            left, top, width, height = (int(v) for v in cols[6:10])
-        except ValueError:
-            continue
-        if not text or conf < 0:
-            continue
-        glyphs.extend(_split_word(text, left, top, width, height, scale))
+    glyphs = ocr_engines.page_glyphs(cleaned, number, dpi, exe)  # exe: the engine's name
     w, h = image.size
     segs_pt = [Seg(s.horizontal, s.pos * scale, s.a * scale, s.b * scale) for s in segs]
     glyphs = [g for g in glyphs if not _ruling_residue(g, segs_pt)]

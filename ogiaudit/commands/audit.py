@@ -65,9 +65,16 @@ def register(app: typer.Typer) -> None:
         database: options.Database = None,
         township_deadline: Optional[str] = typer.Option(None, "--township-deadline", help="乡镇报告期限 MM-DD（默认 01-31）"),
         config: options.Config = None,
+        ocr_engine: Optional[str] = typer.Option(None, "--ocr-engine", metavar="NAME",
+                                                 help="图片版报告的 OCR 引擎：tesseract（默认）或 rapidocr"),
     ) -> None:
+        from auditor.extract import ocr_engines
         from ogiaudit.cli import fail
         settings = load_settings(config, database_url=database)
+        try:
+            ocr_engines.use(ocr_engine)
+        except ValueError as exc:
+            fail(f"--ocr-engine：{exc}")
         bad = unknown_ids(_ids(select) + _ids(ignore))
         if bad:
             fail(f"未知的规则：{', '.join(bad)}（ogiaudit rules 列出全部规则）")

@@ -1,0 +1,151 @@
+"""The OCR engines, selected by name: `tesseract` (chi_sim, a process per page) and `rapidocr` (PP-OCRv4 on
+onnxruntime; its models ship inside the rapidocr-onnxruntime wheel, nothing is downloaded).
+
+Each engine turns one page image (grayscale PIL, rulings already painted out) into glyphs in points, for the shared
+layout engine.  `use(name)` sets the process default (the command line and the configuration call it);
+bench/bench_ocr.py measures both.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import threading
+from functools import lru_cache
+
+from auditor.extract import ExtractionError
+from auditor.extract._layout import Glyph
+
+DEFAULT = "tesseract"   # measured in bench/bench_ocr.py: see the README's OCR table
+NAMES = ("tesseract", "rapidocr")
+RAPIDOCR_MISSING = "未安装 RapidOCR（rapidocr-onnxruntime），无法用它识别图片版报告：pip install rapidocr-onnxruntime"
+_current = DEFAULT
+
+
+def use(name: str | None) -> str:
+    """Make `name` the engine of this process; None keeps the current one.  Raises ValueError (Chinese)."""
+    global _current
+    if name is not None:
+        name = name.strip().lower()
+        if name not in NAMES:
+            raise ValueError(f"OCR 引擎应为 {'/'.join(NAMES)}，而不是 {name!r}")
+        _current = name
+    return _current
+
+
+def current() -> str:
+    return _current
+
+
+def missing(name: str | None = None) -> str | None:
+    """Why the engine cannot run here (one Chinese line), or None when it can."""
+    name = name or _current
+    if name == "rapidocr":
+        return None if _rapidocr() is not None else RAPIDOCR_MISSING
+    from auditor.extract import ocr
+    return None if ocr._tesseract() is not None else ocr.MISSING
+
+
+def page_glyphs(image, number: int, dpi: float, name: str | None = None) -> list[Glyph]:
+    """The glyphs of one page image, in points."""
+    name = name or _current
+    if name == "rapidocr":
+        return _rapidocr_glyphs(image, number, 72.0 / dpi)
+    return _tesseract_glyphs(image, number, dpi)
+
+
+# --- Tesseract -------------------------------------------------------------------------------------------------
+
+def _tesseract_glyphs(image, number: int, dpi: float) -> list[Glyph]:
+    from auditor.extract import ocr
+
+    exe = ocr._tesseract()
+    if exe is None:
+        raise ExtractionError(ocr.MISSING)
+    scale = 72.0 / dpi
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    try:
+        proc = subprocess.run([exe, "stdin", "stdout", "-l", "chi_sim", "--psm", "6", "--dpi", str(int(dpi)), "tsv"],
+                              input=buf.getvalue(), capture_output=True, timeout=ocr.PAGE_TIMEOUT,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    except subprocess.TimeoutExpired:
+        raise ExtractionError(f"OCR 超时：第 {number} 页识别超过 {ocr.PAGE_TIMEOUT} 秒") from None
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["未知错误"]
+        raise ExtractionError(f"OCR 失败（第 {number} 页）：{reason[0]}")
+    glyphs = []
+    for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        text = cols[11].strip()
+        try:
+            conf = float(cols[10])
+            left, top, width, height = (int(v) for v in cols[6:10])
+        except ValueError:
+            continue
+        if text and conf >= 0:
+            glyphs.extend(ocr._split_word(text, left, top, width, height, scale))
+    return glyphs
+
+
+# --- RapidOCR ----------------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _rapidocr():
+    """One engine per process (the models load once); onnxruntime runs one page per thread, one core each."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        return None
+    import logging
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    one = {f"{part}_intra_op_num_threads": 1 for part in ("det", "cls", "rec")}
+    one.update({f"{part}_inter_op_num_threads": 1 for part in ("det", "cls", "rec")})
+    # a 300-dpi page is 3,500 pixels tall: detect on the full page, not on the 2,000-pixel default
+    return RapidOCR(max_side_len=4000, **one)
+
+
+def _rapidocr_glyphs(image, number: int, scale: float) -> list[Glyph]:
+    import numpy as np
+
+    engine = _rapidocr()
+    if engine is None:
+        raise ExtractionError(RAPIDOCR_MISSING)
+    try:
+        result, _ = engine(np.asarray(image.convert("RGB")), use_cls=False, return_word_box=True)
+    except Exception as exc:  # noqa: BLE001 - onnxruntime and OpenCV raise their own types
+        raise ExtractionError(f"OCR 失败（第 {number} 页）：{type(exc).__name__}") from None
+    glyphs: list[Glyph] = []
+    for item in result or []:
+        words = zip(item[4], item[3]) if len(item) > 4 and len(item[3]) == len(item[4]) else [(item[1], item[0])]
+        for word, quad in words:
+            x0, top, x1, bottom = _bounds(quad)
+            glyphs.extend(_words(str(word), x0, top, x1, bottom, scale))
+    return glyphs
+
+
+def _bounds(quad) -> tuple[float, float, float, float]:
+    xs = [float(p[0]) for p in quad]
+    ys = [float(p[1]) for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _words(text: str, x0: float, top: float, x1: float, bottom: float, scale: float) -> list[Glyph]:
+    """A recognised word as glyphs, the way Tesseract's words are split (CJK one per character)."""
+    from auditor.extract import ocr
+
+    parts = text.split()
+    if len(parts) <= 1:
+        return ocr._split_word(text, int(x0), int(top), int(x1 - x0), int(bottom - top), scale)
+    step = (x1 - x0) / max(len(text), 1)  # spaces inside a box: place each part where it stands in the text
+    out, k = [], 0
+    for part in parts:
+        k = text.index(part, k)
+        out += ocr._split_word(part, int(x0 + k * step), int(top), int(len(part) * step), int(bottom - top), scale)
+        k += len(part)
+    return out
