@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     portals: list[str] = Field(default_factory=lambda: ["config/portals/*.toml"])
     deadlines: Deadlines = Field(default_factory=Deadlines)
     smtp: Smtp = Field(default_factory=Smtp)
-    operator: str | None = None
+    operator: str | list[str] | None = None   # an address or "channel:NAME" (several: a list)
     schedule: Schedule = Field(default_factory=Schedule)
     crawl: Crawl = Field(default_factory=Crawl)
     ocr: Ocr = Field(default_factory=Ocr)

@@ -128,6 +128,63 @@ class SmtpTransport:
                 conn.close()
 
 
+class ChannelTransport:
+    """Digests to group bots ([channels.NAME]): one short message each, accepted or DeliveryError."""
+
+    def __init__(self, configured: dict, base_url: str | None = None, client=None):
+        self.configured, self.base_url, self.client = configured, base_url, client
+
+    def send_digest(self, digest) -> None:
+        from ogiaudit import channels
+        from ogiaudit.channels.message import from_digest
+
+        channel = self.configured[channels.channel_name(digest.recipient)]
+        try:
+            channels.send(channel, from_digest(digest, self.base_url), client=self.client)
+        except channels.ChannelError as exc:
+            raise DeliveryError(str(exc)) from None
+
+
+class ChannelOutbox(ChannelTransport):
+    """Dry run: each channel message as the JSON it would post (without the webhook address) in the outbox."""
+
+    def __init__(self, configured: dict, base_url: str | None, directory: Path):
+        super().__init__(configured, base_url)
+        self.dir = Path(directory)
+        self.written: list[Path] = []
+
+    def send_digest(self, digest) -> None:
+        from ogiaudit import channels
+        from ogiaudit.channels.message import from_digest
+
+        name = channels.channel_name(digest.recipient)
+        channel = self.configured[name]
+        _, body = channels.service(channel.kind).build(channel, from_digest(digest, self.base_url), 0)
+        body.pop("sign", None)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self.dir / re.sub(r"[^A-Za-z0-9._-]+", "_", f"{digest.kind}-channel-{name}.json")
+        path.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+        self.written.append(path)
+
+
+def check_channels(settings, recipients) -> None:
+    """Every "channel:NAME" recipient names a configured [channels.NAME]."""
+    from ogiaudit.channels import channel_name, is_channel
+
+    for recipient in recipients:
+        if is_channel(recipient) and channel_name(recipient) not in settings.channels:
+            raise ConfigError(f"收件人 {recipient} 没有对应的配置 [channels.{channel_name(recipient)}]"
+                              f"（已配置：{'、'.join(settings.channels) or '无'}）")
+
+
+def operators(settings) -> list[str]:
+    """The operator recipients: an address, a "channel:NAME", or a list of them."""
+    value = settings.operator
+    if not value:
+        return []
+    return [v.strip() for v in ([value] if isinstance(value, str) else value) if v and v.strip()]
+
+
 class OutboxTransport:
     """Writes each message as an .eml file (dry run)."""
 
@@ -257,7 +314,7 @@ STATUS_CN = {"sent": "已发送", "failed": "发送失败（下次运行重试�
 
 def run_digests(settings, *, database_url: str | None = None, as_of: date | None = None,
                 portals: list | None = None, dry_run: bool = False, outbox: Path | None = None,
-                transport=None, now: Callable[[], datetime] = utcnow) -> list[Outcome]:
+                transport=None, now: Callable[[], datetime] = utcnow, channels=None) -> list[Outcome]:
     """Build, record and send every digest due.  Returns one Outcome per recipient."""
     from storage.db import connect, session
 
@@ -272,12 +329,18 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
     if transport is None:
         transport = OutboxTransport(outbox) if (dry_run and outbox) else (None if dry_run else
                                                                            SmtpTransport(settings.smtp))
+    if channels is None:
+        base_url = settings.web.base_url
+        channels = (ChannelOutbox(settings.channels, base_url, outbox) if (dry_run and outbox) else
+                    (None if dry_run else ChannelTransport(settings.channels, base_url)))
+    ops = operators(settings)
+    check_channels(settings, list(supervisors(portals)) + ops)
     sender = settings.smtp.sender
     ids = [p.id for p in portals]
     built_at = now()  # "since the last digest" is measured from when its content was read
     with session(engine, readonly=True) as s:
         findings = load_findings(s, ids)
-        ops = load_operations(s, None, FAILED_RUNS) if settings.operator else None
+        problems = load_operations(s, None, FAILED_RUNS) if ops else None
 
     by_portal: dict[str, list] = {}
     for f in findings:
@@ -287,15 +350,14 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
         since = ledger.cutoff("supervisor", recipient)
         own = [copy.copy(f) for p in theirs for f in by_portal.get(p.id, [])]  # building sets f.category
         digests.append(build_supervisor_digest(recipient, theirs, own, as_of=as_of, since=since))
-    if settings.operator and ops is not None:
-        digests.append(build_operator_digest(settings.operator, as_of=as_of, crawl_failures=ops[0], layouts=ops[1],
-                                             unreadable=ops[2],
-                                             already_sent=ledger.last_sent_ids("operator", settings.operator)))
+    for op in ops if problems is not None else []:
+        digests.append(build_operator_digest(op, as_of=as_of, crawl_failures=problems[0], layouts=problems[1],
+                                             unreadable=problems[2], already_sent=ledger.last_sent_ids("operator", op)))
 
     outcomes: list[Outcome] = []
     try:
         for digest in digests:
-            outcomes.append(_deliver_one(digest, ledger, transport, sender, dry_run, built_at, now))
+            outcomes.append(_deliver_one(digest, ledger, transport, sender, dry_run, built_at, now, channels))
     finally:
         if transport is not None:
             transport.close()
@@ -303,22 +365,26 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
 
 
 def _deliver_one(digest, ledger: Ledger, transport, sender: str, dry_run: bool, built_at: datetime,
-                 now: Callable[[], datetime]) -> Outcome:
+                 now: Callable[[], datetime], channels=None) -> Outcome:
     subject = subject_for(digest)
     out = Outcome(digest.kind, digest.recipient, "nothing-new", subject)
     if digest.is_empty:
         return out
     payload = digest.payload_sha256()
     addr = parseaddr(digest.recipient)[1] or digest.recipient
+    channel = digest.recipient.strip().lower().startswith("channel:")
     if dry_run:
         existing = ledger.find(digest.kind, digest.recipient, payload)
         if existing is not None and existing.sent_at is not None:
             out.status = "already-sent"
             return out
-        if transport is None:
+        if transport is None or (channel and channels is None):
             out.status = "dry-run"
             return out
-        transport.send(compose(digest, sender, message_id(digest.kind, "dry", payload, sender)), sender, [addr])
+        if channel:
+            channels.send_digest(digest)
+        else:
+            transport.send(compose(digest, sender, message_id(digest.kind, "dry", payload, sender)), sender, [addr])
         out.status = "written"
         return out
     row = ledger.prepare(digest, subject, payload, built_at)
@@ -326,9 +392,12 @@ def _deliver_one(digest, ledger: Ledger, transport, sender: str, dry_run: bool, 
         out.status = "already-sent"
         return out
     out.delivery_id = row.id
-    msg = compose(digest, sender, message_id(digest.kind, row.id, payload, sender))
     try:
-        transport.send(msg, parseaddr(sender)[1] or sender, [addr])
+        if channel:
+            channels.send_digest(digest)
+        else:
+            msg = compose(digest, sender, message_id(digest.kind, row.id, payload, sender))
+            transport.send(msg, parseaddr(sender)[1] or sender, [addr])
     except DeliveryError as exc:
         ledger.mark(row.id, sent_at=None, error=str(exc))
         out.status, out.error = "failed", str(exc)
