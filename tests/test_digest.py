@@ -184,7 +184,9 @@ def test_supervisor_digests_arrive_with_content_and_attachments(tmp_path, db, sm
     assert rows[0][:5] == ("状态", "门户", "机构", "年度", "规则")
     assert {r[4] for r in rows[1:]} == {"T3-BAL", "PUB-LATE", "PUB-MISSING", "T4-SUM"}
     bal = next(r for r in rows if r[4] == "T3-BAL")
-    assert bal[7:12] == ("三", "一、本年新收政府信息公开申请数量", "总计", "12", "10")
+    assert bal[7:12] == ("三", "一、本年新收政府信息公开申请数量", "总计", 12, 10)   # numbers, not text
+    assert bal[1] == "永靖县人民政府" and bal[5] == "错误" and bal[0] == "新增"     # names and words, not codes
+    assert ws.auto_filter.ref and ws.cell(2, 15).hyperlink is not None
     csv_text = files[name_c].decode("utf-8-sig") if isinstance(files[name_c], bytes) else files[name_c].lstrip("\ufeff")
     crows = list(csv.reader(io.StringIO(csv_text)))
     assert len(crows) == 5 and "豁免的缺失章节XYZ" not in csv_text and "CNT-FEE" not in csv_text

@@ -71,8 +71,9 @@ def test_query_commands_all_formats(db_url, tmp_path):
     assert f[0]["url"] == "http://yj.gov.cn/0.html" and f[0]["status"] == "open" and f[0]["id"]
 
     res = r.invoke(app, ["query", "findings", "--database", db_url, "--format", "csv", "--severity", "error"])
-    table = list(csv.DictReader(io.StringIO(res.stdout)))
-    assert sorted(x["rule"] for x in table) == ["PUB-LATE", "T3-BAL"]
+    table = list(csv.DictReader(io.StringIO(res.stdout)))   # CSV is for people: Chinese headers and values
+    assert sorted(x["规则"] for x in table) == ["PUB-LATE", "T3-BAL"]
+    assert {x["严重程度"] for x in table} == {"错误"} and {x["状态"] for x in table} == {"未整改"}
 
     out = tmp_path / "f.xlsx"
     res = r.invoke(app, ["query", "findings", "--database", db_url, "--format", "xlsx", "--output", str(out)])
@@ -80,6 +81,12 @@ def test_query_commands_all_formats(db_url, tmp_path):
     from openpyxl import load_workbook
     ws = load_workbook(out).active
     assert ws.cell(1, 2).value == "机构" and ws.max_row == 4
+    heads = [c.value for c in ws[1]]
+    assert ws.auto_filter.ref and "原文链接" in heads and "首次发现" in heads
+    link = ws.cell(2, heads.index("原文链接") + 1)
+    assert link.hyperlink is not None and link.value.startswith("http")
+    from datetime import datetime
+    assert isinstance(ws.cell(2, heads.index("首次发现") + 1).value, datetime)
 
     res = r.invoke(app, ["query", "findings", "--database", db_url])
     assert res.exit_code == 0 and "规则" in res.stdout and "T3-BAL" in res.stdout

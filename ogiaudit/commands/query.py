@@ -38,6 +38,8 @@ def opened(database: str | None, config: Path | None = None, *, readonly: bool =
         settings = load_settings(config, database_url=database)
         with session(settings.database_url, readonly=readonly) as s:
             yield settings, s
+            _NAMES.clear()
+            _NAMES.update(portal_names(s))
     except ConfigError as exc:
         fail(str(exc))
     except ValueError as exc:
@@ -49,10 +51,20 @@ def opened(database: str | None, config: Path | None = None, *, readonly: bool =
         raise
 
 
+_NAMES: dict[str, str] = {}   # portal id -> name, read with the rows: people see names, scripts (JSON) ids
+
+
+def portal_names(s) -> dict[str, str]:
+    from sqlmodel import select
+
+    from storage.models import Portal
+    return {pid: name for pid, name in s.exec(select(Portal.id, Portal.name)).all()}
+
+
 def emit(rows: list[dict], fmt: str, output: Optional[Path], kind: str, title: str) -> None:
-    from storage.export import write
+    from ogiaudit.exports import write
     try:
-        write(rows, fmt, output, kind=kind, title=title)
+        write(rows, fmt, output, kind=kind, title=title, names=dict(_NAMES))
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:

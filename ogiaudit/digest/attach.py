@@ -1,64 +1,32 @@
-"""The findings of a digest as XLSX (openpyxl) and CSV (UTF-8 with BOM, so Excel opens it), one row per finding."""
+"""The findings of a digest as XLSX and CSV (UTF-8 with BOM, so Excel opens it), one row per finding, in the words
+of the vocabulary and through the same writer as the query exports (filters, dates, numbers, links)."""
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from ogiaudit.digest.render import _dt, _fmt
+from ogiaudit import exports
 
-COLUMNS = ["状态", "门户", "机构", "年度", "规则", "严重程度", "章节", "表", "行", "列", "应为", "实为", "说明", "原文摘录",
-           "来源链接", "首次发现", "整改时间"]
-CATEGORY = {"new": "新增", "open": "仍未整改", "resolved": "已整改"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIELDS = ("digest_status", "portal", "body", "year", "rule", "severity", "section", "table", "row", "column",
+          "expected", "observed", "message", "evidence", "url", "first_seen", "resolved_at")
 
 
-def _cell(value: Any) -> Any:
-    """Crawled text never becomes a spreadsheet formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def rows(digest) -> list[list[Any]]:
+def rows(digest) -> list[dict[str, Any]]:
     out = []
     for f in digest.all_findings:
         loc = f.location or {}
-        out.append([CATEGORY.get(f.category, f.category), f.portal, f.body, f.year, f.rule, f.severity,
-                    f.section or "", loc.get("table") or "", loc.get("row") or "", loc.get("column") or "",
-                    "" if f.expected is None else _fmt(f.expected), "" if f.observed is None else _fmt(f.observed),
-                    f.message, f.evidence or "", f.url or "", _dt(f.first_seen), _dt(f.resolved_at)])
-    return [[_cell(v) for v in r] for r in out]
+        out.append(dict(zip(FIELDS, (
+            f.category, f.portal, f.body, f.year, f.rule, f.severity, f.section, loc.get("table"), loc.get("row"),
+            loc.get("column"), f.expected, f.observed, f.message, f.evidence, f.url, f.first_seen, f.resolved_at))))
+    return out
 
 
 def to_csv(digest) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    w.writerows(["" if v is None else v for v in r] for r in rows(digest))
-    return buf.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(rows(digest), kind="digest", names=getattr(digest, "portal_names", None))
 
 
 def to_xlsx(digest) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "问题清单"
-    ws.append(COLUMNS)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for r in rows(digest):
-        ws.append(r)
-        for c in ws[ws.max_row]:
-            if c.data_type == "f":  # never a formula, whatever the text
-                c.data_type = "s"
-    ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGHIJKLMNOPQ", (8, 12, 24, 6, 14, 8, 6, 6, 30, 14, 10, 10, 50, 30, 40, 16, 16)):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return exports.xlsx_bytes(rows(digest), kind="digest", title="问题清单", names=getattr(digest, "portal_names", None))
 
 
 def attachments(digest) -> list[tuple[str, str, bytes]]:

@@ -126,6 +126,7 @@ class SupervisorDigest:
     warnings_total: int = 0
     this_year: YearStats | None = None
     last_year: YearStats | None = None
+    portal_names: dict[str, str] = field(default_factory=dict)   # id -> name, for the attachments
 
     kind = "supervisor"
 
@@ -267,7 +268,8 @@ def build_supervisor_digest(recipient: str, portals: list[Any], findings: Iterab
     ids = {p.id for p in portals}
     names = [p.name for p in portals]
     year = as_of.year - 1
-    digest = SupervisorDigest(recipient=recipient, portals=names, as_of=as_of, since=since, year=year)
+    digest = SupervisorDigest(recipient=recipient, portals=names, as_of=as_of, since=since, year=year,
+                              portal_names={p.id: p.name for p in portals})
     blocks: dict[tuple[str, str], BodyBlock] = {}
     stats = {year: YearStats(year), year - 1: YearStats(year - 1)}
     seen_bodies: dict[int, set] = {year: set(), year - 1: set()}
