@@ -26,6 +26,7 @@ EXTRACTORS: dict[str, str] = {
     "doc": "auditor.extract.doc:extract",
     "wps": "auditor.extract.doc:extract",
     "image": "auditor.extract.ocr:extract_image",
+    "ofd": "auditor.extract.ofd:extract",
 }
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
@@ -38,6 +39,8 @@ def sniff(data: bytes) -> str | None:
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
+        if b"OFD.xml" in data[:65536] or b"OFD.xml" in data[-65536:]:  # the package's entry file (GB/T 33190)
+            return "ofd"
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else None
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "wps" if b"W\x00P\x00S" in data[:65536] or b"WPS" in data[:4096] else "doc"
@@ -94,7 +97,7 @@ def extract(data: bytes, kind: str | None = None) -> Document:
         raise ExtractionError(f"文件过大（{len(data) / 1048576:.0f} MB，上限 {MAX_BYTES // 1048576} MB），不像是年度报告")
     kind = kind or sniff(data)
     if kind is None:
-        raise ExtractionError("无法识别的文件格式（不是 HTML、文本、PDF、DOCX、DOC/WPS 或图片）")
+        raise ExtractionError("无法识别的文件格式（不是 HTML、文本、PDF、OFD、DOCX、DOC/WPS 或图片）")
     module_name, func_name = EXTRACTORS[kind].split(":")
     try:
         module = importlib.import_module(module_name)
