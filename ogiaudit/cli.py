@@ -12,8 +12,10 @@ try:  # typer >= 0.20 carries its own copy of click
 except ImportError:  # pragma: no cover - older typer on the real click
     from click import exceptions as _cx
 
+from ogiaudit import help_zh
 from ogiaudit.settings import ConfigError
 
+help_zh.apply()
 app = typer.Typer(
     name="ogiaudit",
     help="政府信息公开工作年度报告审核工具：抓取、审核、存档、查询、发送摘要。",
@@ -26,6 +28,29 @@ COMMAND_MODULES = ("audit", "rules", "crawl", "run", "query", "db", "waive", "se
                    "notice")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"ogiaudit.commands.{_name}").register(app)
+
+
+def version_text() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from auditor.audit import RULESET_VERSION
+    try:
+        mine = version("ogiaudit")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+        mine = "0+unknown"
+    return f"ogiaudit {mine}（规则集 {RULESET_VERSION}）"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", help="显示版本并退出。", is_eager=True,
+                                       callback=_version)) -> None:
+    """政府信息公开工作年度报告审核工具：抓取、审核、存档、查询、发送摘要。"""
 
 
 def fail(message: str, code: int = 2) -> None:

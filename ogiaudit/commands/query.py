@@ -90,8 +90,8 @@ def register(app: typer.Typer) -> None:
     Output = typer.Option(None, "--output", "-o", help="写入文件（xlsx 必需）")
 
     @q.command("reports", help="每份报告一行：门户、机构、年度、地址、发布日期、期限、错误/警告数。")
-    def reports_cmd(year: Optional[int] = typer.Option(None, "--year"), portal: Optional[str] = typer.Option(None, "--portal"),
-                    body: Optional[str] = typer.Option(None, "--body"), fmt: str = Format,
+    def reports_cmd(year: Optional[int] = typer.Option(None, "--year", help="报告年度"), portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
+                    body: Optional[str] = typer.Option(None, "--body", help="机构名称（全称或其中一段）"), fmt: str = Format,
                     output: Optional[Path] = Output, database: options.Database = None,
                     config: options.Config = None) -> None:
         _check_format(fmt, output)
@@ -101,9 +101,9 @@ def register(app: typer.Typer) -> None:
         emit(rows, fmt, output, "reports", "报告")
 
     @q.command("findings", help="每个问题一行（含编号，可用于 ogiaudit waive）。")
-    def findings_cmd(year: Optional[int] = typer.Option(None, "--year"),
-                     portal: Optional[str] = typer.Option(None, "--portal"),
-                     body: Optional[str] = typer.Option(None, "--body"),
+    def findings_cmd(year: Optional[int] = typer.Option(None, "--year", help="报告年度"),
+                     portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
+                     body: Optional[str] = typer.Option(None, "--body", help="机构名称（全称或其中一段）"),
                      rule: Optional[list[str]] = typer.Option(None, "--rule", help="规则编号或前缀，如 T3-BAL、T3"),
                      severity: Optional[str] = typer.Option(None, "--severity", help="error|warning|info"),
                      status: Optional[str] = typer.Option(None, "--status", help="open|resolved|waived"),
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
         emit(rows, fmt, output, "findings", "问题")
 
     @q.command("missing", help="期限已过仍无该年度报告的应发布机构。")
-    def missing_cmd(year: int = typer.Option(..., "--year"), portal: Optional[str] = typer.Option(None, "--portal"),
+    def missing_cmd(year: int = typer.Option(..., "--year", help="报告年度"), portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
                     as_of: options.AsOf = None,
                     fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
                     config: options.Config = None) -> None:
@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
 
     @q.command("compliance", help="按地区/门户/机构类型和年度统计：应发布、已发布、按时发布、无错误。")
     def compliance_cmd(by: str = typer.Option("region", "--by", help="region|portal|body_kind"),
-                       year: Optional[int] = typer.Option(None, "--year"),
+                       year: Optional[int] = typer.Option(None, "--year", help="报告年度"),
                        level: Optional[str] = typer.Option(None, "--level", help="按地区时的层级：province|city|county"),
                        as_of: options.AsOf = None,
                        fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
@@ -154,7 +154,7 @@ def register(app: typer.Typer) -> None:
 
     @q.command("body", help="一个机构历年的报告：发布、期限、问题、上年结转对照。")
     def body_cmd(name: str = typer.Argument(..., help="机构名称（全称或其中一段）"),
-                 portal: Optional[str] = typer.Option(None, "--portal"),
+                 portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
                  fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
                  config: options.Config = None) -> None:
         _check_format(fmt, output)
@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
 
     @q.command("trend", help="按年度和地区：按时发布率、六部分完整率、数据一致率、最常见的问题。")
     def trend_cmd(by: str = typer.Option("region", "--by", help="region|portal|body_kind"),
-                  year: Optional[int] = typer.Option(None, "--year"),
+                  year: Optional[int] = typer.Option(None, "--year", help="报告年度"),
                   level: str = typer.Option("province", "--level",
                                             help="按地区时的层级：province（默认）|city|county"),
                   fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
