@@ -153,6 +153,8 @@ def write_notices(session, out_dir: Path, *, office: str, deadline_days: int, is
     written = []
     for notice in build_notices(notice_findings(session, year=year, body=body)):
         path = out_dir / file_name(notice)
+        if path in written:  # the same name in two portals
+            path = path.with_name(f"{path.stem}_{notice.portal}{path.suffix}")
         path.write_bytes(render(notice, office=office, issued=issued or date.today(), deadline_days=deadline_days,
                                 template=template))
         written.append(path)

@@ -67,8 +67,11 @@ def send(channel, message: Message, *, client=None, now: float | None = None) ->
 
 def scrub(text: str, channel) -> str:
     """The text without the webhook address, its query (the token) and the secret."""
+    from urllib.parse import parse_qsl, urlsplit
+
     webhook = channel.webhook.get_secret_value()
-    secrets = [webhook, webhook.split("?", 1)[-1], webhook.rstrip("/").rsplit("/", 1)[-1]]
+    url = urlsplit(webhook)
+    secrets = [webhook, url.query, url.path.rstrip("/").rsplit("/", 1)[-1]] + [v for _, v in parse_qsl(url.query)]
     if channel.secret is not None:
         secrets.append(channel.secret.get_secret_value())
     for s in sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True):
