@@ -119,7 +119,7 @@ def layouts_from_images(images: list, first_numbers: list[int] | None = None, dp
 def _ocr_page(exe: str, image, number: int, dpi: float) -> PageLayout:
     scale = 72.0 / dpi
     segs, cleaned = _rulings(_binarise(image), image, dpi)
-    glyphs = ocr_engines.page_glyphs(cleaned, number, dpi, exe)  # exe: the engine's name
+    glyphs = ocr_engines.page_glyphs(cleaned, number, dpi, exe, original=image)  # exe: the engine's name
     w, h = image.size
     segs_pt = [Seg(s.horizontal, s.pos * scale, s.a * scale, s.b * scale) for s in segs]
     glyphs = [g for g in glyphs if not _ruling_residue(g, segs_pt)]
