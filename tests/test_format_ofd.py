@@ -117,3 +117,26 @@ def test_broken_packages(seeds):
     one_line(ofd_writer.package(files))
     assert "OFD.xml" in one_line(ofd_writer.package({"Doc_0/Document.xml": b"<a/>", "x/OFD.xml.bak": b"OFD.xml"},
                                                     first="x/OFD.xml.bak"))
+
+
+@needs_lo
+@pytest.mark.skipif(render.tesseract_ready() is not None, reason=render.tesseract_ready() or "")
+def test_image_only_ofd_is_read_by_ocr(seeds, tmp_path, monkeypatch):
+    """A scanned report as OFD, written by easyofd itself (one picture per page)."""
+    import warnings
+
+    from loguru import logger
+    from PIL import Image
+    pdf = render.rendered(seeds["004"], "pdf")
+    page = Image.open(io.BytesIO(render.pdf_page_to_png(pdf, 2, dpi=200))).convert("RGB")
+    logger.disable("easyofd")
+    monkeypatch.chdir(tmp_path)  # easyofd's writer unpacks into ./test
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from easyofd import OFD
+        data = OFD().jpg2ofd([page])
+    assert sniff(data) == "ofd"
+    document = extract(data)
+    assert document.format == "ofd" and document.ocr and "图片版 OFD" in document.warnings[-1]
+    t3 = next(t for t in document.tables() if any("本年新收" in c for r in t.rows for c in r))
+    assert t3.grid and any("予以" in c for r in t3.rows for c in r)

@@ -34,12 +34,17 @@ def extract(data: bytes) -> Document:
     parts = _parts(data)
     _no_entities(parts)
     warnings = _check_seals(parts)
-    pages = _pages(_parse(parts))
+    docs = _parse(parts)
+    pages = _pages(docs)
     if len(pages) > MAX_PAGES:
         raise ExtractionError(f"OFD 文件页数过多（{len(pages)} 页，上限 {MAX_PAGES} 页），不像是年度报告")
-    if not any(p.glyphs for p in pages):
-        raise ExtractionError("OFD 中没有任何文字（可能是图片版 OFD），无法审核")
     document = Document(format="ofd", pages=len(pages), warnings=warnings)
+    scanned = _read_scans(docs[0], pages)
+    if scanned:
+        document.ocr = True
+        document.warnings.append(f"{scanned} 页是图片（图片版 OFD），已用 OCR 识别")
+    if not any(p.glyphs for p in pages):
+        raise ExtractionError("OFD 中没有任何文字（空白页，或图片中没有识别出文字），无法审核")
     drop = repeated_margin_lines(pages)
     document.blocks = join_pages([layout_page(p, drop) for p in pages])
     return document
@@ -209,6 +214,48 @@ def _pages(docs: list[dict]) -> list[PageLayout]:
         segs = [s for item in page.get("line_list", []) for s in _segs(item)]
         out.append(PageLayout(float(box[2]) * PT, float(box[3]) * PT, glyphs, segs, k + 1))
     return out
+
+
+def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
+    """Pages without text whose content is a picture (a scan): the largest picture read by OCR, in place."""
+    from auditor.extract import ocr
+
+    todo = []
+    for k, (_, page) in enumerate(sorted(doc.get("page_info", {}).items())):
+        if pages[k].glyphs or not page.get("img_list"):
+            continue
+        best = max(page["img_list"], key=lambda im: float(im["pos"][2]) * float(im["pos"][3]))
+        image = _picture(doc.get("images", {}).get(str(best.get("ResourceID")), {}))
+        if image is not None:
+            todo.append((k, image, float(best["pos"][0]) * PT, float(best["pos"][1]) * PT, float(best["pos"][2])))
+    if not todo:
+        return 0
+    if len(todo) > ocr.MAX_IMAGE_PAGES:
+        raise ExtractionError(f"图片版 OFD 页数过多（{len(todo)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
+    for k, image, x, y, width_mm in todo:  # one page at a time: memory stays bounded
+        dpi = image.size[0] / (width_mm / 25.4) if width_mm > 0 else ocr.DPI
+        [layout] = ocr.layouts_from_images([image], first_numbers=[k + 1], dpi=dpi)
+        for g in layout.glyphs:
+            g.x0, g.x1, g.top, g.bottom = g.x0 + x, g.x1 + x, g.top + y, g.bottom + y
+        for sg in layout.segs:
+            sg.pos, sg.a, sg.b = (sg.pos + y, sg.a + x, sg.b + x) if sg.horizontal else (sg.pos + x, sg.a + y, sg.b + y)
+        pages[k].glyphs, pages[k].segs = layout.glyphs, layout.segs
+    return len(todo)
+
+
+def _picture(resource: dict):
+    """A page picture as a grayscale PIL image, or None; a picture too large to be a page is refused."""
+    from PIL import Image, UnidentifiedImageError
+
+    from auditor.extract import ocr
+
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(resource.get("imgb64") or "")))
+        if image.size[0] * image.size[1] > ocr.MAX_PIXELS:
+            raise ExtractionError("OFD 中的图片过大，不像是年度报告的扫描页")
+        return ocr._to_gray(image)
+    except (UnidentifiedImageError, OSError, ValueError, binascii.Error, Image.DecompressionBombError):
+        return None
 
 
 def _deltas(spec: str, n: int) -> list[float]:
