@@ -103,5 +103,5 @@ def _patch_click(core, formatting) -> None:
             return option
         help_option._zh = True  # type: ignore[attr-defined]
         command.get_help_option = help_option
-    for cls_name in ("Command", "Group", "MultiCommand"):
+    for cls_name in ("Command", "Group"):
         _wrap(getattr(core, cls_name, None), "collect_usage_pieces", lambda pieces: [types(p) for p in pieces])
