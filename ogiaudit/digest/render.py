@@ -57,6 +57,10 @@ def environment() -> Environment:
                                                    default=False),
                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
     env.filters.update(fmt=_fmt, dt=_dt, safe_url=_safe_url)
+    from types import SimpleNamespace
+
+    from ogiaudit.vocabulary import DIGEST_CATEGORIES
+    env.globals["words"] = SimpleNamespace(**DIGEST_CATEGORIES)   # the vocabulary's words for new/open/resolved
     return env
 
 
