@@ -9,7 +9,10 @@ from auditor.audit import AuditResult
 from auditor.dates import cn_date
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
 
-SEVERITY_CN = {"error": "[red]错误[/]", "warning": "[yellow]警告[/]", "info": "[cyan]提示[/]"}
+from ogiaudit.vocabulary import SEVERITIES
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+SEVERITY_CN = {k: f"[{_COLOURS[k]}]{word}[/]" for k, word in SEVERITIES.items()}
 _console = Console(highlight=False, soft_wrap=False)
 
 
