@@ -8,7 +8,6 @@ from rich.table import Table
 from auditor.audit import AuditResult
 from auditor.dates import cn_date
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
-
 from ogiaudit.vocabulary import SEVERITIES
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
