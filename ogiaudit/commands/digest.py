@@ -21,7 +21,8 @@ def _as_of(value: Optional[str]) -> Optional[date]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("digest", help="生成并发送摘要邮件：给各门户的监督人（不合规机构），给运维人员（抓取和读取问题）。")
+    @app.command("digest", help="生成并发送摘要（邮件，或钉钉、企业微信、飞书群机器人）：给各门户的监督人（不合规机构），"
+                                "给运维人员（抓取和读取问题）。")
     def digest(
         dry_run: bool = typer.Option(False, "--dry-run", help="不发送，也不记录为已发送"),
         outbox: Optional[Path] = typer.Option(None, "--outbox", help="与 --dry-run 一起：把邮件写成 .eml 文件到此目录"),
