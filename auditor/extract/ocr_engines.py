@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import threading
 from functools import lru_cache
 
 from auditor.extract import ExtractionError
@@ -94,7 +93,7 @@ def _tesseract_glyphs(image, number: int, dpi: float) -> list[Glyph]:
 
 # --- RapidOCR ----------------------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
+MAX_SIDE = 4000   # pixels: a 300-dpi page (3,508 tall) is read at full size
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +108,7 @@ def _rapidocr():
     one = {f"{part}_intra_op_num_threads": 1 for part in ("det", "cls", "rec")}
     one.update({f"{part}_inter_op_num_threads": 1 for part in ("det", "cls", "rec")})
     # a 300-dpi page is 3,500 pixels tall: detect on the full page, not on the 2,000-pixel default
-    return RapidOCR(max_side_len=4000, **one)
+    return RapidOCR(max_side_len=MAX_SIDE, **one)
 
 
 def _rapidocr_glyphs(image, number: int, scale: float) -> list[Glyph]:
