@@ -25,7 +25,7 @@ LABELS = {
     "expected_bodies": "应发布", "published_count": "已发布", "no_error": "无错误", "overdue": "逾期未发布",
     "share_published": "发布率", "share_on_time": "按时率", "share_complete": "完整率", "share_consistent": "一致率",
     "reports": "报告数", "top_rules": "最常见问题", "rules": "未解决问题", "carry_over": "上年结转(总计)",
-    "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号",
+    "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号", "reason": "原因",
 }
 # compliance rows reuse "expected"/"published" for counts: their own headings
 COMPLIANCE_LABELS = {"expected": "应发布机构数", "published": "已发布", "on_time": "按时发布", "no_error": "无错误"}
@@ -40,7 +40,7 @@ TABLE_COLUMNS = {
     "reports": ["portal", "body", "body_kind", "year", "published", "published_source", "deadline", "errors",
                 "warnings", "url"],
     "findings": ["id", "body", "year", "rule", "severity", "location", "message", "status"],
-    "missing": ["portal", "body", "body_kind", "year", "deadline"],
+    "missing": ["portal", "body", "body_kind", "year", "deadline", "reason"],
     "body": ["year", "body", "published", "deadline", "on_time", "errors", "warnings", "rules", "carry_over",
              "last_year_carried_forward"],
 }
