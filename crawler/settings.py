@@ -66,6 +66,8 @@ def scrapy_settings(settings, overrides: dict | None = None) -> dict:
         "OGIAUDIT_MAX_REPORTS": int(crawl.get("max_reports", 5000)),
         "CLOSESPIDER_TIMEOUT": float(crawl.get("max_hours", 6.0)) * 3600,
         "HTTPCACHE_DIR": str(archive_dir / ".httpcache"),
+        # Scrapy's own log (English, tracebacks) goes to a file; the user sees the crawl summary and one line a problem
+        "LOG_FILE": str(archive_dir / ".logs" / "crawl.log"),
         "OGIAUDIT_DATABASE_URL": database_url,
         "OGIAUDIT_ARCHIVE_DIR": str(archive_dir),
     })

@@ -79,6 +79,9 @@ def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int 
     os.setsid()   # its own process group: stopped whole, and a terminal's Ctrl-C goes to the parent only
     die_with_parent(parent)
     try:
+        from pathlib import Path
+
+        (Path(payload["archive_dir"]) / ".logs").mkdir(parents=True, exist_ok=True)
         import logging
 
         from scrapy import signals
@@ -192,7 +195,7 @@ def _wait(proc, q, status, started: float, timeout: float) -> CrawlSummary | Non
         elif msg[0] == "done":
             return msg[1]
         elif msg[0] == "failed":
-            if msg[2]:
+            if msg[2] and os.environ.get("OGIAUDIT_DEBUG"):
                 print(msg[2], file=sys.stderr)
             return CrawlSummary(error=msg[1])
 

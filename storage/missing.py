@@ -136,7 +136,7 @@ def overdue_counts(session: Session, years: set[int], as_of: date, settings: Any
     totals: (group, year) -> (published by unconfigured bodies, published); configured: group -> bodies."""
     from storage.queries import _fold
 
-    crawls = _last_crawls(session)
+    crawls = _crawl_states(session)
     portals = set(session.exec(select(BodyRow.portal_id).where(BodyRow.configured.is_(True)).distinct()).all())
     townships = dict(session.exec(select(PortalRow.id, PortalRow.township_deadline)).all())
     unread = unread_documents(session, portals)
@@ -144,8 +144,9 @@ def overdue_counts(session: Session, years: set[int], as_of: date, settings: Any
     for y in years:
         if as_of <= date(y + 1, 1, 1):
             continue
+        latest = _latest_deadlines(y, settings, set(townships.values()))
         unsettled = [p for p in portals
-                     if not _settled(crawls.get(p), p in unread, y, settings, townships.get(p))]
+                     if p in unread or crawls.get(p, date.min) <= latest[townships.get(p)]]
         if len(unsettled) > _EXACT_LIMIT:
             out.update(_decided_in_sql(session, y, as_of, settings, by, level, crawls))
             continue
@@ -157,14 +158,21 @@ def overdue_counts(session: Session, years: set[int], as_of: date, settings: Any
     return out
 
 
-def _settled(crawl: CrawlRow | None, unread: bool, year: int, settings: Any, township: str | None) -> bool:
-    """Every overdue body of the portal for `year` is decided missing (its crawl ended after every deadline)."""
+def _crawl_states(session: Session) -> dict[str, date]:
+    """portal -> the day its last crawl ended, for the portals whose last crawl was ok and complete."""
+    last = select(CrawlRow.portal_id, func.max(CrawlRow.id).label("id")).group_by(CrawlRow.portal_id).subquery()
+    rows = session.exec(select(CrawlRow.portal_id, CrawlRow.finished, CrawlRow.ok, CrawlRow.complete)
+                        .join(last, last.c.id == CrawlRow.id)).all()
+    return {pid: finished.date() for pid, finished, ok, complete in rows if ok and complete}
+
+
+def _latest_deadlines(year: int, settings: Any, townships: set) -> dict:
+    """township deadline setting -> the last deadline of `year` under it (a portal settled for the year: every
+    overdue body of it is decided missing, once its last complete crawl ended after this)."""
     from storage.queries import deadline_for
 
-    if crawl is None or not (crawl.ok and crawl.complete) or unread:
-        return False
-    latest = max(deadline_for(k, year, settings, township) for k in ("department", "government", "township"))
-    return crawl.finished.date() > latest
+    return {td: max(deadline_for(k, year, settings, td) for k in ("department", "government", "township"))
+            for td in townships | {None}}
 
 
 def _all_overdue(session, y, as_of, settings, by, level, totals, configured) -> dict:
@@ -196,12 +204,11 @@ def _all_overdue(session, y, as_of, settings, by, level, totals, configured) -> 
     return out
 
 
-def _decided_in_sql(session, y, as_of, settings, by, level, crawls) -> dict:
+def _decided_in_sql(session, y, as_of, settings, by, level, done: dict[str, date]) -> dict:
     """(group, y) -> overdue bodies in portals whose last crawl was ok, complete and after the body's deadline;
     less, body by body, those that unread documents leave undecided."""
     from storage.queries import _fold, deadline_for, infer_kind
 
-    done = {pid: c.finished.date() for pid, c in crawls.items() if c.ok and c.complete}
     out: dict[tuple[str, int], int] = defaultdict(int)
     if not done:
         return out
