@@ -3,15 +3,16 @@ included), robots.txt refusals told apart from failed fetches, retries with back
 hands a crawl a private address for a name that was not configured."""
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
+
+from crawler.addresses import is_private as _is_private
+from crawler.addresses import resolve
 
 logger = logging.getLogger(__name__)
 
@@ -22,30 +23,6 @@ class GuardDropped(IgnoreRequest):
 
 class RobotsForbidden(IgnoreRequest):
     """A request robots.txt forbids: a deliberate skip, not a failed fetch."""
-
-
-def _is_private(ip: str) -> bool:
-    """An address no crawl may reach unless configured: private, loopback, link-local, reserved, multicast,
-    unspecified, also when written as IPv4-mapped/6to4/Teredo IPv6 or with a zone (fe80::1%eth0)."""
-    try:
-        addr = ipaddress.ip_address(ip.split("%", 1)[0].strip("[]"))
-    except ValueError:
-        return False
-    if addr.version == 6:
-        inner = addr.ipv4_mapped or addr.sixtofour or (addr.teredo[1] if addr.teredo else None)
-        if inner is not None and _is_private(str(inner)):
-            return True
-    return (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast
-            or addr.is_unspecified or not addr.is_global)
-
-
-def resolve(host: str) -> list[str]:
-    """The addresses `host` connects to, as the system resolver reads it: names, and IP literals in every form
-    (2130706433, 0x7f.1, 127.1, [::ffff:127.0.0.1]) come back as canonical addresses."""
-    try:
-        return sorted({ai[4][0] for ai in socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)})
-    except (OSError, UnicodeError, ValueError):
-        return []
 
 
 def check_url(url: str, allowed: set[str], explicit: set[str], resolve=None) -> str | None:

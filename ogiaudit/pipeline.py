@@ -91,20 +91,10 @@ def _read_archive(settings: Settings, doc: DocumentRow) -> bytes:
 
 
 def problem_line(exc: BaseException) -> str:
-    """One line saying why a document could not be read or audited."""
-    from auditor.extract import ExtractionError
+    """One line saying why a document could not be read or audited (auditor.extract.failure_line)."""
+    from auditor.extract import failure_line
 
-    if isinstance(exc, ExtractionError):
-        text = str(exc)
-    elif isinstance(exc, MemoryError):
-        text = "读取时内存不足（文件可能是恶意构造的），已跳过"
-    elif isinstance(exc, RecursionError):
-        text = "文件结构嵌套过深，无法读取，已跳过"
-    elif isinstance(exc, OSError):
-        text = f"无法读取存档文件：{exc.strerror or exc}"
-    else:
-        text = f"读取或审核时出错（{type(exc).__name__}：{exc}），已跳过"
-    return " ".join(text.split())[:500] or type(exc).__name__
+    return failure_line(exc)
 
 
 def _audit_one(settings: Settings, doc: DocumentRow, context, rules):

@@ -75,6 +75,18 @@ def _flat(value: Any) -> Any:
     return value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value for a spreadsheet cell (CSV or XLSX): crawled text that a spreadsheet would run as a formula
+    (it starts with = + - @, a tab or a carriage return) is kept as text, with a leading apostrophe.  Every
+    export uses this: `query --format csv|xlsx` and the digest attachments."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def columns_of(rows: list[dict]) -> list[str]:
     cols: list[str] = []
     for row in rows:
@@ -110,7 +122,7 @@ def _write_text(rows, fmt, fh, kind, title) -> None:
         w = csv.writer(fh)
         w.writerow(cols)
         for row in rows:
-            w.writerow(["" if row.get(c) is None else _flat(row.get(c)) for c in cols])
+            w.writerow(["" if row.get(c) is None else safe_cell(_flat(row.get(c))) for c in cols])
     else:
         write_table(rows, fh, kind=kind, title=title)
 
@@ -143,14 +155,22 @@ def write_xlsx(rows: list[dict], path: Path, *, kind: str | None = None, title: 
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append([cell(c, row.get(c)) if c in VALUE_LABELS or c == "location" or isinstance(row.get(c), (bool, dict, list))
-                   else row.get(c) for c in cols])
+        append_safe(ws, [cell(c, row.get(c)) if c in VALUE_LABELS or c == "location"
+                         or isinstance(row.get(c), (bool, dict, list)) else row.get(c) for c in cols])
     ws.freeze_panes = "A2"
     for i, c in enumerate(cols, 1):
         width = max([len(label(c, kind))] + [len(str(row.get(c) or "")) for row in rows[:200]]) + 2
         ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width * 1.6)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def append_safe(ws, values: list) -> None:
+    """Append a row to an openpyxl sheet: values through safe_cell, and no cell ever stored as a formula."""
+    ws.append([safe_cell(v) for v in values])
+    for c in ws[ws.max_row]:
+        if c.data_type == "f":
+            c.data_type = "s"
 
 
 def to_string(rows: list[dict], fmt: str, kind: str | None = None) -> str:

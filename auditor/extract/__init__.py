@@ -29,6 +29,22 @@ class ExtractionError(Exception):
     """A document that cannot be read.  The message is one line, in Chinese, saying what is wrong."""
 
 
+def failure_line(exc: BaseException) -> str:
+    """One line saying why a document could not be read or audited, whatever was raised (a hostile file may make
+    a parser raise anything: that is this document's problem, said in one line, and the run goes on)."""
+    if isinstance(exc, ExtractionError):
+        text = str(exc)
+    elif isinstance(exc, MemoryError):
+        text = "读取时内存不足（文件可能是恶意构造的），已跳过"
+    elif isinstance(exc, RecursionError):
+        text = "文件结构嵌套过深，无法读取，已跳过"
+    elif isinstance(exc, OSError):
+        text = f"无法读取文件：{exc.strerror or exc}"
+    else:
+        text = f"读取或审核时出错（{type(exc).__name__}：{exc}），已跳过"
+    return " ".join(text.split())[:500] or type(exc).__name__
+
+
 # kind -> "module:function"; imported lazily so that auditing HTML never loads the PDF stack
 EXTRACTORS: dict[str, str] = {
     "text": "auditor.extract.text:extract",

@@ -33,9 +33,10 @@ def parse_date(value: str | None, option: str = "--as-of") -> date | None:
 def opened(database: str | None, config: Path | None = None, *, readonly: bool = True):
     """(settings, session) for a command; any database or configuration problem -> one Chinese line, exit 2."""
     from ogiaudit.settings import load_settings
-    from storage.db import session
+    from storage.db import require_existing, session
     try:
         settings = load_settings(config, database_url=database)
+        require_existing(settings.database_url)
         with session(settings.database_url, readonly=readonly) as s:
             yield settings, s
     except ConfigError as exc:
