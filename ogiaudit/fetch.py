@@ -12,6 +12,7 @@ A URL is fetched as carefully as the crawler fetches (a hostile server must cost
 """
 from __future__ import annotations
 
+import os
 import time
 import zlib
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +25,7 @@ from auditor.extract import MAX_BYTES, ExtractionError
 from auditor.extract._files import read_report_file
 from crawler.addresses import is_private, resolve
 
-DOWNLOAD_SECONDS = 40.0
+DOWNLOAD_SECONDS = 40.0   # the whole download, redirects included (OGIAUDIT_DOWNLOAD_SECONDS overrides)
 READ_SECONDS = 10.0
 MAX_REDIRECTS = 5
 USER_AGENT = "ogiaudit/0.1 (annual-report auditor)"
@@ -69,27 +70,40 @@ def _client(origin: tuple[str, int], timeout: float) -> httpx.Client:
                         headers={"User-Agent": USER_AGENT, "Accept-Encoding": accept})
 
 
+def _budget() -> float:
+    try:
+        return float(os.environ.get("OGIAUDIT_DOWNLOAD_SECONDS", DOWNLOAD_SECONDS))
+    except ValueError:
+        return DOWNLOAD_SECONDS
+
+
 def _fetch(url: str, timeout: float) -> bytes:
-    deadline = time.monotonic() + DOWNLOAD_SECONDS
+    budget = _budget()
+    deadline = time.monotonic() + budget
     origin = _origin(url)
     try:
         with _client(origin, timeout) as client:
             for _hop in range(MAX_REDIRECTS + 1):
                 if time.monotonic() > deadline:
-                    raise ExtractionError(f"下载超时（超过 {DOWNLOAD_SECONDS:.0f} 秒）")
+                    raise ExtractionError(f"下载超时（超过 {budget:.0f} 秒）")
                 with client.stream("GET", url) as response:
                     if response.is_redirect:
                         url = _redirect(url, response)
                         continue
                     if response.status_code >= 400:
                         raise ExtractionError(f"下载失败：HTTP {response.status_code}")
-                    return _read_body(response, deadline)
+                    return _read_body(response, deadline, budget)
             raise ExtractionError(f"重定向超过 {MAX_REDIRECTS} 次，已停止")
     except httpx.TimeoutException:
         raise ExtractionError("下载超时（服务器长时间没有响应）") from None
     except httpx.HTTPError as exc:
-        reason = str(exc) if "地址" in str(exc) or "主机" in str(exc) else type(exc).__name__
+        reason = str(exc) if "地址" in str(exc) or "主机" in str(exc) else _REASONS.get(type(exc).__name__, "网络错误")
         raise ExtractionError(f"下载失败：{reason}") from None
+
+
+_REASONS = {"ConnectError": "无法连接服务器", "RemoteProtocolError": "服务器的回应不符合 HTTP 协议",
+            "ReadError": "读取中断", "WriteError": "发送请求失败", "LocalProtocolError": "请求无法发送",
+            "UnsupportedProtocol": "不支持的协议", "DecodingError": "内容无法解码", "TooManyRedirects": "重定向次数过多"}
 
 
 def _redirect(url: str, response: httpx.Response) -> str:
@@ -100,7 +114,7 @@ def _redirect(url: str, response: httpx.Response) -> str:
     return target
 
 
-def _read_body(response: httpx.Response, deadline: float) -> bytes:
+def _read_body(response: httpx.Response, deadline: float, budget: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
         raise ExtractionError(f"下载内容超过 {MAX_BYTES // 1048576} MB 上限")
@@ -108,7 +122,7 @@ def _read_body(response: httpx.Response, deadline: float) -> bytes:
     chunks, size = [], 0
     for raw in response.iter_raw():
         if time.monotonic() > deadline:
-            raise ExtractionError(f"下载超时（超过 {DOWNLOAD_SECONDS:.0f} 秒）")
+            raise ExtractionError(f"下载超时（超过 {budget:.0f} 秒）")
         piece = decoder.feed(raw, MAX_BYTES - size + 1)
         size += len(piece)
         if size > MAX_BYTES:

@@ -113,7 +113,7 @@ class Sandbox:
                 self.stop()
                 raise ExtractionError(f"读取超时（超过 {seconds:.0f} 秒），文件可能是恶意构造的，已停止读取") from None
             except (EOFError, OSError, pickle.UnpicklingError, ValueError):
-                code = self.proc.poll() if self.proc else None
+                code = self._exit_code()
                 self.stop()
                 raise ExtractionError(_death(code)) from None
             except BaseException:   # interrupted: never leave a worker busy with a bomb
@@ -124,6 +124,12 @@ class Sandbox:
             if status == "ok":
                 return value
             raise ExtractionError(value)
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self.proc.wait(timeout=2) if self.proc else None
+        except subprocess.TimeoutExpired:
+            return None
 
     def _reply(self, deadline: float):
         out = self.proc.stdout
@@ -149,7 +155,8 @@ class Sandbox:
 
 
 def _death(code: int | None) -> str:
-    if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS, 134, 137, 139):
+    """Why the worker died: killed by a signal (a parser that could not allocate aborts or traps), or it exited."""
+    if code is None or code < 0 or code > 128:
         return f"读取时进程崩溃或超出内存上限（{MEMORY_MB} MB），文件可能是恶意构造的，已跳过"
     return f"读取进程意外退出（退出码 {code}），已跳过"
 
