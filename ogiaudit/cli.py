@@ -83,19 +83,30 @@ def install_signal_handlers() -> None:
 _SIGNAL_NAMES = {signal.SIGINT: "SIGINT（Ctrl-C）", signal.SIGTERM: "SIGTERM"}
 
 
+_ERRNO = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已满", errno.EACCES: "没有权限",
+          errno.EPERM: "没有权限", errno.EROFS: "文件系统只读", errno.ENOENT: "文件或目录不存在",
+          errno.EISDIR: "这是一个目录", errno.ENOTDIR: "路径中有一段不是目录", errno.EIO: "读写错误（磁盘或设备故障）"}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Chinese (ENOSPC: 磁盘空间不足 …), with the file it concerns."""
+    reason = _ERRNO.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{reason}：{exc.filename}" if exc.filename else reason
+
+
 def error_line(exc: BaseException) -> str:
     """What went wrong, in one Chinese line (the error reaching main(): never a traceback)."""
     if isinstance(exc, MemoryError):
         return "内存不足，已停止（可减少一次处理的文件，或检查是否有异常文件）"
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return f"磁盘空间不足，无法写入{('：' + str(exc.filename)) if exc.filename else ''}；请清理磁盘后重试"
-    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"没有写入权限：{exc.filename or exc.strerror}"
+    if isinstance(exc, OSError) and exc.errno in _ERRNO:
+        return os_reason(exc) + ("；请清理磁盘后重试" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "")
     if isinstance(exc, RecursionError):
         return "输入嵌套过深，无法处理（RecursionError）"
     from sqlalchemy.exc import SQLAlchemyError
     if isinstance(exc, SQLAlchemyError):
         first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        if "disk is full" in first or "No space left" in first:
+            return "磁盘空间不足，数据库无法写入；请清理磁盘后重试"
         return f"数据库错误：{first[:300]}"
     message = (str(exc).strip().splitlines() or [""])[0][:300]
     return f"意外错误（{type(exc).__name__}：{message}）；设置环境变量 OGIAUDIT_DEBUG=1 可查看详细信息"

@@ -57,7 +57,8 @@ def emit(rows: list[dict], fmt: str, output: Optional[Path], kind: str, title: s
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
+        from ogiaudit.cli import os_reason
+        fail(f"无法写入 {output or '标准输出'}：{os_reason(exc)}")
     if output:
         typer.echo(f"已写入 {output}（{len(rows)} 行）", err=True)
 
