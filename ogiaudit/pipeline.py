@@ -174,8 +174,8 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
                 results.append(result)
                 c = result.counts()
                 line = f"[{n}/{len(ids)}] {result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
-        if progress:  # after the commit: what is printed is stored
-            print(line, file=sys.stderr, flush=True)
+        if progress or result is None:  # after the commit: what is printed is stored; a problem always
+            print(line if progress else f"ogiaudit: 无法读取 {doc.url}：{error}", file=sys.stderr, flush=True)
     # a report audited before last year's report of the same body was stored: check it across years now
     for doc_id, result, context in without_history:
         with session(engine) as s:

@@ -132,3 +132,45 @@ def _gone(pid: int, wait: float = 10.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_crawl_that_times_out_is_stopped_whole_and_incomplete(portal, tmp_path):
+    from ogiaudit.crawljob import crawl
+    from ogiaudit.portals import load_portals
+    from ogiaudit.settings import load_settings
+
+    srv, config, _ = portal
+    db = tmp_path / "ogiaudit.db"
+    arrived = srv.hold(LIST_PAGE_2)
+    try:
+        settings = load_settings(None, database_url=f"sqlite:///{db}", archive_dir=tmp_path / "archive")
+        summary = crawl(settings, load_portals([str(config)]), progress=False, timeout=8,
+                        overrides={"AUTOTHROTTLE_START_DELAY": 0.05})
+    finally:
+        srv.release()
+    assert summary.error and "超时" in summary.error
+    assert arrived.is_set()
+    assert all(complete == 0 for _ok, complete in _latest_crawls(db).values())
+    crawlers = [p for p in _children(os.getpid()) if b"spawn_main" in _cmdline(p)]
+    assert all(_gone(p, 1) for p in crawlers), crawlers
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def test_scheduled_job_that_times_out_leaves_no_grandchild(tmp_path):
+    """The scheduler's runner stops the job's whole process group, grandchildren included."""
+    from ogiaudit.procs import run_group
+
+    pidfile = tmp_path / "grandchild"
+    code = ("import subprocess, sys, time; "
+            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(300)")
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_group([sys.executable, "-c", code], timeout=5, grace=2)
+    assert _gone(int(pidfile.read_text()))
