@@ -130,27 +130,28 @@ def _configured_names(session: Session, portals: set) -> dict[str, set[str]]:
 
 # --- counted per group, for compliance --------------------------------------------------------------------------
 def overdue_counts(session: Session, years: set[int], as_of: date, settings: Any, by: str, level: str | None, *,
-                   totals: dict[tuple[str, int], tuple[int, int]], configured: dict[str, int]) -> dict:
+                   totals: dict[tuple[str, int], list[int]], configured: dict[str, int]) -> dict:
     """(group, year) -> the number of bodies missing_decision calls missing.  All overdue bodies counted in SQL,
     less those of the (usually few) portals whose crawl or documents leave some undecided, counted body by body.
-    totals: (group, year) -> (published by unconfigured bodies, published); configured: group -> bodies."""
+    totals: (group, year) -> [published by unconfigured bodies, published, …]; configured: group -> bodies."""
     from storage.queries import _fold
 
     crawls = _crawl_states(session)
-    portals = set(session.exec(select(BodyRow.portal_id).where(BodyRow.configured.is_(True)).distinct()).all())
     townships = dict(session.exec(select(PortalRow.id, PortalRow.township_deadline)).all())
-    unread = unread_documents(session, portals)
+    portals = set(townships)   # configured bodies belong to configured portals
+    unread = unread_documents(session)   # every portal's: one scan, not an IN over thousands of ids
+    tds = set(townships.values())
+    crawled = [(p, crawls.get(p, date.min), townships.get(p)) for p in portals if p not in unread]
     out: dict[tuple[str, int], int] = defaultdict(int)
     for y in years:
         if as_of <= date(y + 1, 1, 1):
             continue
-        latest = _latest_deadlines(y, settings, set(townships.values()))
-        unsettled = [p for p in portals
-                     if p in unread or crawls.get(p, date.min) <= latest[townships.get(p)]]
+        latest = _latest_deadlines(y, settings, tds)
+        unsettled = [p for p, day, td in crawled if day <= latest[td]] + [p for p in portals if p in unread]
         if len(unsettled) > _EXACT_LIMIT:
             out.update(_decided_in_sql(session, y, as_of, settings, by, level, crawls))
             continue
-        out.update(_all_overdue(session, y, as_of, settings, by, level, totals, configured))
+        out.update(_all_overdue(session, y, as_of, settings, by, level, totals, configured, tds))
         for pid in unsettled:
             for row in missing_decision(session, y, as_of, settings, portal=pid)[1]:
                 key = {"region": row["region"], "portal": pid, "body_kind": row["body_kind"]}[by]
@@ -175,15 +176,15 @@ def _latest_deadlines(year: int, settings: Any, townships: set) -> dict:
             for td in townships | {None}}
 
 
-def _all_overdue(session, y, as_of, settings, by, level, totals, configured) -> dict:
+def _all_overdue(session, y, as_of, settings, by, level, totals, configured, tds: set) -> dict:
     """(group, y) -> configured bodies without a report for y whose deadline passed (whatever the crawl)."""
     from storage.queries import _fold, deadline_for, infer_kind
 
-    tds = set(session.exec(select(PortalRow.township_deadline).distinct()).all()) | {None}
+    tds = tds | {None}
     if as_of > max(deadline_for(k, y, settings, td) for k in ("department", "government", "township") for td in tds):
         # a season whose every deadline passed: configured bodies less the configured ones that published
-        return {(g, y): conf - (totals.get((g, y), (0, 0))[1] - totals.get((g, y), (0, 0))[0])
-                for g, conf in configured.items()}
+        none = (0, 0)
+        return {(g, y): conf - _published_by_configured(totals.get((g, y), none)) for g, conf in configured.items()}
     out: dict[tuple[str, int], int] = defaultdict(int)
     gcol = {"region": BodyRow.region_path, "portal": BodyRow.portal_id, "body_kind": BodyRow.kind}[by]
     have = select(ReportRow.body_id).where(ReportRow.year == y, ReportRow.body_id == BodyRow.id)
@@ -202,6 +203,10 @@ def _all_overdue(session, y, as_of, settings, by, level, totals, configured) -> 
         if as_of > deadline_for(kind, y, settings, township):
             out[(_fold(g if by != "body_kind" else kind, by, level), y)] += 1
     return out
+
+
+def _published_by_configured(total) -> int:
+    return total[1] - total[0]
 
 
 def _decided_in_sql(session, y, as_of, settings, by, level, done: dict[str, date]) -> dict:

@@ -200,8 +200,7 @@ def compliance(session: Session, *, by: str = "region", year: int | None = None,
     for g, n in session.exec(select(bgcol, func.count()).where(BodyRow.configured.is_(True)).group_by(bgcol)).all():
         configured[_fold(g, by, level)] += n
     # overdue: the bodies missing_decision calls missing (the PUB-MISSING of `run`, the rows of `query missing`)
-    overdue = overdue_counts(session, years, as_of, settings, by, level,
-                             totals={k: (v[0], v[1]) for k, v in stats.items()}, configured=configured)
+    overdue = overdue_counts(session, years, as_of, settings, by, level, totals=stats, configured=configured)
     for g in configured:
         for y in years:
             stats.setdefault((g, y), [0, 0, 0, 0])
