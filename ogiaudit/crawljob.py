@@ -69,6 +69,15 @@ def _settings_payload(settings) -> dict:
             "crawl": settings.crawl.model_dump()}
 
 
+def _limit_memory(mb: int) -> None:
+    """A hostile portal (a huge page, millions of links) fails this crawl, not the machine."""
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mb << 20 if hard == resource.RLIM_INFINITY else min(mb << 20, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 STOP_GRACE = 3.0   # seconds the child has to record an interrupted crawl before it is killed (its row already says
                   # incomplete; Scrapy would otherwise wait for every download in flight)
 
@@ -78,6 +87,7 @@ def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int 
 
     os.setsid()   # its own process group: stopped whole, and a terminal's Ctrl-C goes to the parent only
     die_with_parent(parent)
+    _limit_memory(int(payload["crawl"].get("max_memory_mb", 2048)))
     try:
         from pathlib import Path
 

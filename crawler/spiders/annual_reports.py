@@ -21,6 +21,7 @@ from crawler.portals import FAMILIES, generic, hanweb
 from crawler.titles import body_from_title, core_name, infer_kind, is_column_title, match_body, report_year
 
 MAX_NAV_DEPTH = 2
+MAX_ATTACHMENTS = 50   # files followed from one report page (a report has one or two); more: the crawl is incomplete
 
 
 class PortalStats:
@@ -235,7 +236,10 @@ class AnnualReportsSpider(scrapy.Spider):
         has_body = generic.has_report_body(response)
         if has_body:
             yield self.document(response, info)
-        for url, _text in report_attachments(response, has_body):
+        attachments = report_attachments(response, has_body)
+        if len(attachments) > MAX_ATTACHMENTS:
+            self.portal_stats[portal.id].limit(f"一个报告页面有 {len(attachments)} 个附件，只取前 {MAX_ATTACHMENTS} 个")
+        for url, _text in attachments[:MAX_ATTACHMENTS]:
             yield self._request(url, self.parse_attachment, portal, **info)
 
     def parse_attachment(self, response):
