@@ -14,7 +14,7 @@ from auditor.report import deadline_for as report_deadline
 from auditor.report import infer_body_kind
 
 from storage.missing import missing, missing_decision, overdue_bodies, overdue_counts
-from storage.models import BodyRow, CrawlRow, FindingRow, PortalRow, ReportRow, ReportTallyRow
+from storage.models import BodyRow, CrawlRow, FindingRow, ReportRow, ReportTallyRow
 
 GROUPINGS = ("region", "portal", "body_kind")
 LEVELS = ("province", "city", "county")
