@@ -25,7 +25,7 @@ LABELS = {
     "expected_bodies": "应发布", "published_count": "已发布", "no_error": "无错误", "overdue": "逾期未发布",
     "share_published": "发布率", "share_on_time": "按时率", "share_complete": "完整率", "share_consistent": "一致率",
     "reports": "报告数", "top_rules": "最常见问题", "rules": "未解决问题", "carry_over": "上年结转(总计)",
-    "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号",
+    "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号", "reason": "原因",
 }
 # compliance rows reuse "expected"/"published" for counts: their own headings
 COMPLIANCE_LABELS = {"expected": "应发布机构数", "published": "已发布", "on_time": "按时发布", "no_error": "无错误"}
@@ -40,7 +40,7 @@ TABLE_COLUMNS = {
     "reports": ["portal", "body", "body_kind", "year", "published", "published_source", "deadline", "errors",
                 "warnings", "url"],
     "findings": ["id", "body", "year", "rule", "severity", "location", "message", "status"],
-    "missing": ["portal", "body", "body_kind", "year", "deadline"],
+    "missing": ["portal", "body", "body_kind", "year", "deadline", "reason"],
     "body": ["year", "body", "published", "deadline", "on_time", "errors", "warnings", "rules", "carry_over",
              "last_year_carried_forward"],
 }
@@ -72,6 +72,18 @@ def cell(key: str, value: Any) -> str:
 def _flat(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value for a spreadsheet cell (CSV or XLSX): crawled text that a spreadsheet would run as a formula
+    (it starts with = + - @, a tab or a carriage return) is kept as text, with a leading apostrophe.  Every
+    export uses this: `query --format csv|xlsx` and the digest attachments."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
@@ -110,7 +122,7 @@ def _write_text(rows, fmt, fh, kind, title) -> None:
         w = csv.writer(fh)
         w.writerow(cols)
         for row in rows:
-            w.writerow(["" if row.get(c) is None else _flat(row.get(c)) for c in cols])
+            w.writerow(["" if row.get(c) is None else safe_cell(_flat(row.get(c))) for c in cols])
     else:
         write_table(rows, fh, kind=kind, title=title)
 
@@ -143,14 +155,22 @@ def write_xlsx(rows: list[dict], path: Path, *, kind: str | None = None, title: 
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append([cell(c, row.get(c)) if c in VALUE_LABELS or c == "location" or isinstance(row.get(c), (bool, dict, list))
-                   else row.get(c) for c in cols])
+        append_safe(ws, [cell(c, row.get(c)) if c in VALUE_LABELS or c == "location"
+                         or isinstance(row.get(c), (bool, dict, list)) else row.get(c) for c in cols])
     ws.freeze_panes = "A2"
     for i, c in enumerate(cols, 1):
         width = max([len(label(c, kind))] + [len(str(row.get(c) or "")) for row in rows[:200]]) + 2
         ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width * 1.6)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def append_safe(ws, values: list) -> None:
+    """Append a row to an openpyxl sheet: values through safe_cell, and no cell ever stored as a formula."""
+    ws.append([safe_cell(v) for v in values])
+    for c in ws[ws.max_row]:
+        if c.data_type == "f":
+            c.data_type = "s"
 
 
 def to_string(rows: list[dict], fmt: str, kind: str | None = None) -> str:

@@ -231,6 +231,7 @@ class ExtractionProblemRow(SQLModel, table=True):
     url: str = Field(unique=True)
     portal_id: str | None = Field(default=None, index=True)
     error: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="unreadable", sa_column_kwargs={"server_default": "unreadable"})  # or not_report
     when: datetime = Field(sa_type=DateTime)                       # the last time it failed
     first_seen: datetime | None = Field(default=None, sa_type=DateTime)
     attempts: int = 1

@@ -6,18 +6,12 @@ import io
 from typing import Any
 
 from ogiaudit.digest.render import _dt, _fmt
+from storage.export import append_safe, safe_cell
 
 COLUMNS = ["状态", "门户", "机构", "年度", "规则", "严重程度", "章节", "表", "行", "列", "应为", "实为", "说明", "原文摘录",
            "来源链接", "首次发现", "整改时间"]
 CATEGORY = {"new": "新增", "open": "仍未整改", "resolved": "已整改"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cell(value: Any) -> Any:
-    """Crawled text never becomes a spreadsheet formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def rows(digest) -> list[list[Any]]:
@@ -28,7 +22,7 @@ def rows(digest) -> list[list[Any]]:
                     f.section or "", loc.get("table") or "", loc.get("row") or "", loc.get("column") or "",
                     "" if f.expected is None else _fmt(f.expected), "" if f.observed is None else _fmt(f.observed),
                     f.message, f.evidence or "", f.url or "", _dt(f.first_seen), _dt(f.resolved_at)])
-    return [[_cell(v) for v in r] for r in out]
+    return [[safe_cell(v) for v in r] for r in out]
 
 
 def to_csv(digest) -> bytes:
@@ -49,10 +43,7 @@ def to_xlsx(digest) -> bytes:
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows(digest):
-        ws.append(r)
-        for c in ws[ws.max_row]:
-            if c.data_type == "f":  # never a formula, whatever the text
-                c.data_type = "s"
+        append_safe(ws, r)
     ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJKLMNOPQ", (8, 12, 24, 6, 14, 8, 6, 6, 30, 14, 10, 10, 50, 30, 40, 16, 16)):
         ws.column_dimensions[col].width = width
