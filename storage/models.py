@@ -268,3 +268,6 @@ ExtractionProblem = ExtractionProblemRow
 Delivery = DeliveryRow
 RuleTally = RuleTallyRow
 ReportTally = ReportTallyRow
+
+# the review desk's tables (migration 0012) belong to the same metadata
+from storage.review import DeskUserRow, FindingReviewRow, ReviewActionRow  # noqa: E402,F401
