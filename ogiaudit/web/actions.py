@@ -5,6 +5,7 @@ import asyncio
 import os
 import tempfile
 from datetime import date, datetime
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
@@ -117,7 +118,7 @@ def export(request: Request, kind: str):
     from storage.export import write_xlsx
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
-    write_xlsx(rows, __import__("pathlib").Path(path), kind=kind, title=EXPORTS[kind])
+    write_xlsx(rows, Path(path), kind=kind, title=EXPORTS[kind])
     name = f"{kind}-{date.today().isoformat()}.xlsx"
     return FileResponse(path, filename=name, background=BackgroundTask(os.unlink, path),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -129,7 +130,8 @@ def _export_rows(request: Request, s, me, kind: str, f: dict) -> list[dict]:
         rows = dq.findings(s, me.scope, **finding_filters(f), limit=limit)
         return [_finding_export(r) for r in rows]
     if kind == "reports":
-        return dq.reports(s, me.scope, year=f.get("year"), region=f.get("region"), body=f.get("body"), limit=limit)
+        return dq.reports(s, me.scope, year=f.get("year"), region=f.get("region"), body=f.get("body"),
+                          portal=f.get("portal"), limit=limit)
     if kind == "missing":
         year = f.get("year") or date.today().year - 1
         return dq.missing(s, me.scope, year, date.today(), request.app.state.settings, region=f.get("region"))

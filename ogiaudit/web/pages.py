@@ -26,7 +26,7 @@ def number(value: str | None) -> int | None:
 def filters(request: Request) -> dict:
     """The list filters of the query string (empty ones dropped)."""
     q = request.query_params
-    out = {k: q.get(k).strip() for k in ("region", "body", "rule", "severity", "status", "verdict", "certain")
+    out = {k: q.get(k).strip() for k in ("region", "body", "portal", "rule", "severity", "status", "verdict", "certain")
            if q.get(k, "").strip()}
     for k in ("year", "offset"):
         if (v := number(q.get(k))) is not None:
@@ -77,7 +77,7 @@ def reports(request: Request):
     hide = request.query_params.get("hide_unreadable") == "1"
     with reading(request) as s:
         rows = dq.reports(s, me.scope, year=f.get("year"), region=f.get("region"), body=f.get("body"),
-                          limit=PAGE, offset=f.get("offset", 0))
+                          portal=f.get("portal"), limit=PAGE, offset=f.get("offset", 0))
         problems = [] if hide else dq.unreadable(s, me.scope, region=f.get("region"))
         regions = dq.region_names(s, me.scope)
     return render(request, "reports.html", me, rows=rows, problems=problems, hide=hide, f=f, regions=regions,
