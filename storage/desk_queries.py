@@ -208,8 +208,8 @@ def findings(session: Session, scope: Scope, *, year: int | None = None, region:
              rule: str | None = None, severity: str | None = None, status: str | None = None,
              verdict: str | None = None, certain: bool | None = None, limit: int = 200, offset: int = 0,
              ids: list[int] | None = None) -> list[dict]:
-    """Findings in scope with their report's body and region and the reviewer's verdict (verdict "none": not
-    reviewed yet)."""
+    """Findings in scope with their report's body and region and the reviewer's verdict (verdict "none": open and
+    not reviewed yet)."""
     f, b, v = FindingRow, BodyRow, FindingReviewRow
     q = (select(f.id, f.portal_id, f.body_id, b.name, b.region_path, f.year, f.report_id, f.rule, f.severity,
                 f.uncertain, f.section, f.location, f.expected, f.observed, f.message, f.evidence, f.cells, f.status,
@@ -224,8 +224,8 @@ def findings(session: Session, scope: Scope, *, year: int | None = None, region:
         q = q.where(or_(f.rule == rule.upper(), f.rule.startswith(rule.upper().rstrip("-") + "-")))
     if body:
         q = q.where(b.name.contains(body.strip(), autoescape=True))
-    if verdict == "none":
-        q = q.where(v.verdict.is_(None))
+    if verdict == "none":  # still to review: open, neither confirmed, dismissed nor waived
+        q = q.where(v.verdict.is_(None), f.status == "open")
     elif verdict:
         q = q.where(v.verdict == verdict)
     if certain is not None:
