@@ -22,7 +22,7 @@
     type: "bar",
     data: { labels: d.years.map(function (y) { return y + "年度"; }), datasets: [
       { label: "未发布报告数", data: d.missing, backgroundColor: "#ef6c00" }] },
-    options: { animation: false, maintainAspectRatio: false }
+    options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
   document.body.dataset.charts = "ready";
 })();
