@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
         from ogiaudit.commands.query import fail
         from ogiaudit.settings import ConfigError, load_settings
         from ogiaudit.web import create_app
+        if host in ("0.0.0.0", "::") and not server_name:
+            fail("在所有网络接口上监听时，须用 --server-name 给出用户访问审核台所用的主机名（例如 --server-name shenhe.example.gov.cn）")
         try:
             settings = load_settings(config, database_url=database)
             app = create_app(settings.database_url, hosts=allowed_hosts(host, server_name), settings=settings,
