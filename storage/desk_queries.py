@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from storage.models import (BodyRow, DocumentRow, ExtractionProblemRow, FindingRow, PortalRow, ReportRow,
@@ -80,36 +80,45 @@ class Overview:
     bodies: list[dict] = field(default_factory=list)  # at county level: the reports and the missing bodies
 
 
-def portal_counts(session: Session, scope: Scope, region: str | None) -> dict[tuple[str, int], Counts]:
-    """(portal id, year) -> counts, for the portals in scope under the region (tallies only)."""
-    t, p = ReportTallyRow, PortalRow
+def portal_counts(session: Session, wanted: dict[str, tuple[str, str]]) -> dict[tuple[str, int], Counts]:
+    """(portal id, year) -> counts for the wanted portals, from the tallies (read whole and filtered here when many
+    portals are wanted: a few thousand rows are cheaper than a join)."""
+    t, r = ReportTallyRow, RuleTallyRow
+    few = sorted(wanted) if len(wanted) <= 500 else None
     out: dict[tuple[str, int], Counts] = {}
-    where = and_(_in_scope(p.id, scope), _region_filter(p.region_path, region))
-    q = (select(t.key, t.year, t.reports, t.on_time, t.no_error).join(p, p.id == t.key)
-         .where(t.scope == "portal", where))
-    for key, year, n, on_time, no_error in session.exec(q).all():
-        out[(key, year)] = Counts(n, on_time, n - no_error)
-    r = RuleTallyRow
-    q = (select(r.key, r.year, r.rule, r.open).join(p, p.id == r.key)
-         .where(r.scope == "portal", r.rule.in_(("PUB-LATE", "PUB-MISSING")), r.open > 0, where))
-    for key, year, rule, n in session.exec(q).all():
-        c = out.setdefault((key, year), Counts())
-        if rule == "PUB-LATE":
-            c.late += n
-        else:
-            c.missing += n
+    conn = session.connection()
+    q = select(t.key, t.year, t.reports, t.on_time, t.no_error).where(t.scope == "portal")
+    for key, year, n, on_time, no_error in conn.execute(q.where(t.key.in_(few)) if few is not None else q):
+        if key in wanted:
+            out[(key, year)] = Counts(n, on_time, n - no_error)
+    q = select(r.key, r.year, r.rule, r.open).where(r.scope == "portal", r.rule.in_(("PUB-LATE", "PUB-MISSING")),
+                                                    r.open > 0)
+    for key, year, rule, n in conn.execute(q.where(r.key.in_(few)) if few is not None else q):
+        if key in wanted:
+            c = out.setdefault((key, year), Counts())
+            if rule == "PUB-LATE":
+                c.late += n
+            else:
+                c.missing += n
     return out
 
 
-def portals(session: Session, scope: Scope, region: str | None = None) -> dict[str, PortalRow]:
-    q = select(PortalRow).where(_in_scope(PortalRow.id, scope), _region_filter(PortalRow.region_path, region))
-    return {p.id: p for p in session.exec(q).all()}
+def portals(session: Session, scope: Scope, region: str | None = None) -> dict[str, tuple[str, str]]:
+    """portal id -> (name, region path) of the portals in scope under the region."""
+    p = PortalRow
+    q = select(p.id, p.name, p.region_path).where(_in_scope(p.id, scope), _region_filter(p.region_path, region))
+    return {pid: (name, path or "") for pid, name, path in session.connection().execute(q)}
+
+
+def _portals_under(region: str | None):
+    """The ids of the portals under a region, as a subquery (lists filter findings and problems by portal)."""
+    return select(PortalRow.id).where(_region_filter(PortalRow.region_path, region))
 
 
 def overview(session: Session, scope: Scope, year: int | None, region: str | None) -> Overview:
     region = (region or "").strip("/")
-    per_portal = portal_counts(session, scope, region)
     names = portals(session, scope, region)
+    per_portal = portal_counts(session, names)
     years = sorted({y for _, y in per_portal}) or [year or date.today().year - 1]
     year = year or years[-1]
     total, trend = Counts(), defaultdict(Counts)
@@ -121,12 +130,10 @@ def overview(session: Session, scope: Scope, year: int | None, region: str | Non
         if y != year:
             continue
         total.add(c)
-        portal = names.get(pid)
-        if portal is None:
-            continue
-        ranking.append((pid, portal.name, c))
+        name, path = names[pid]
+        ranking.append((pid, name, c))
         if level < 3:
-            children["/".join(portal.region_path.split("/")[:level + 1])].add(c)
+            children["/".join(path.split("/")[:level + 1])].add(c)
     ranking.sort(key=lambda x: (-(x[2].share("on_time") or 0), x[2].share("with_errors") or 0, x[1]))
     return Overview(year, region, years, total, dict(sorted(trend.items())), sorted(children.items()), ranking)
 
@@ -141,8 +148,8 @@ def reports(session: Session, scope: Scope, *, year: int | None = None, region: 
                r.document_url).where(_in_scope(r.portal_id, scope), _region_filter(r.region_path, region))
     if year:
         q = q.where(r.year == year)
-    if body:
-        q = q.where(r.body_name.contains(body.strip(), autoescape=True))
+    if body:  # the bodies by name first (few rows), then their reports by index
+        q = q.where(r.body_id.in_(select(BodyRow.id).where(BodyRow.name.contains(body.strip(), autoescape=True))))
     if portal:
         q = q.where(r.portal_id == portal)
     q = q.order_by(r.year.desc(), r.region_path, r.body_name).offset(offset).limit(limit)
@@ -157,7 +164,7 @@ def unreadable(session: Session, scope: Scope, *, region: str | None = None, lim
     q = (select(e.id, e.url, e.portal_id, e.error, e.when, e.attempts).where(e.resolved_at.is_(None),
                                                                           _in_scope(e.portal_id, scope)))
     if region:
-        q = q.where(e.portal_id.in_(select(PortalRow.id).where(_region_filter(PortalRow.region_path, region))))
+        q = q.where(e.portal_id.in_(_portals_under(region)))
     keys = ("id", "url", "portal", "error", "when", "attempts")
     return [dict(zip(keys, row)) for row in session.exec(q.order_by(e.when.desc()).limit(limit)).all()]
 
@@ -215,7 +222,9 @@ def findings(session: Session, scope: Scope, *, year: int | None = None, region:
                 f.uncertain, f.section, f.location, f.expected, f.observed, f.message, f.evidence, f.cells, f.status,
                 f.url, f.first_seen, f.waived_by, f.waived_reason, v.verdict, v.by, v.reason, v.at)
          .join(b, b.id == f.body_id).join(v, v.finding_id == f.id, isouter=True)
-         .where(_in_scope(f.portal_id, scope), _region_filter(b.region_path, region)))
+         .where(_in_scope(f.portal_id, scope)))
+    if region:
+        q = q.where(f.portal_id.in_(_portals_under(region)))
     for col, value in ((f.year, year), (f.body_id, body_id), (f.report_id, report_id), (f.severity, severity),
                        (f.status, status)):
         if value is not None and value != "":
@@ -232,8 +241,9 @@ def findings(session: Session, scope: Scope, *, year: int | None = None, region:
         q = q.where(f.uncertain.is_(not certain))
     if ids is not None:
         q = q.where(f.id.in_(ids or [0]))
-    q = q.order_by(f.year.desc(), b.region_path, b.name, f.id).offset(offset).limit(limit)
-    return [dict(zip(FINDING_KEYS, row)) for row in session.exec(q).all()]
+    # newest first along the index (year, id): a page of a long list never sorts the whole list
+    q = q.order_by(f.year.desc(), f.id.desc()).offset(offset).limit(limit)
+    return [dict(zip(FINDING_KEYS, row)) for row in session.connection().execute(q)]
 
 
 def report_findings(session: Session, report: ReportRow) -> list[dict]:
@@ -268,11 +278,12 @@ def missing(session: Session, scope: Scope, year: int, as_of: date, settings: An
     """The expected bodies without a report for `year` once their deadline passed (storage.queries.missing), in
     scope and region."""
     from storage.queries import missing as all_missing
-    if scope is not None and len(scope) <= 50:
-        rows = [r for p in sorted(scope) for r in all_missing(session, year, as_of, settings, portal=p)]
+    region = (region or "").strip("/")
+    few = sorted(portals(session, scope, region)) if scope is not None or region else None
+    if few is not None and len(few) <= 50:
+        rows = [r for p in few for r in all_missing(session, year, as_of, settings, portal=p)]
     else:
         rows = all_missing(session, year, as_of, settings)
-    region = (region or "").strip("/")
     return [r for r in rows if portal_visible(scope, r["portal"])
             and (not region or (r.get("region") or "") == region or (r.get("region") or "").startswith(region + "/"))]
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
-from ogiaudit.web import words
 from ogiaudit.web.app import reading, render, who
 from storage import desk_queries as dq
 

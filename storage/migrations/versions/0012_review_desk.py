@@ -51,9 +51,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_review_action_finding_id', 'review_action', ['finding_id'], unique=False)
+    op.create_index('ix_finding_year_id', 'finding', ['year', 'id'], unique=False)
+    op.create_index('ix_finding_portal_year', 'finding', ['portal_id', 'year', 'id'], unique=False)
+    op.create_index('ix_rule_tally_scope_rule', 'rule_tally', ['scope', 'rule', 'key', 'year', 'open'], unique=False)
+    op.create_index('ix_report_tally_scope_year', 'report_tally',
+                    ['scope', 'year', 'key', 'reports', 'on_time', 'no_error'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_report_tally_scope_year', table_name='report_tally')
+    op.drop_index('ix_rule_tally_scope_rule', table_name='rule_tally')
+    op.drop_index('ix_finding_portal_year', table_name='finding')
+    op.drop_index('ix_finding_year_id', table_name='finding')
     op.drop_index('ix_review_action_finding_id', table_name='review_action')
     op.drop_table('review_action')
     op.drop_index('ix_finding_review_verdict', table_name='finding_review')
