@@ -135,3 +135,21 @@ def test_the_evidence_page_shows_both_sides_and_marks_the_cells(sqlite_url, tmp_
     table3 = page.split('id="table-三"')[1].split("</table>")[0]
     assert table3.count("focus") == 4          # the four cells of the focused identity
     assert table3.count(" hl") >= 8            # both broken columns
+
+
+def test_datasette_never_shows_the_password_hashes(sqlite_url, tmp_path):
+    import asyncio
+
+    from storage.datasette_app import make_datasette, sqlite_path
+    add_user(sqlite_url, "boss", "admin")
+    path = sqlite_path(sqlite_url)
+    ds = make_datasette(path)
+
+    async def go(sql):
+        await ds.invoke_startup()
+        return await ds.client.get(f"/{path.stem}.json", params={"sql": sql, "_shape": "array"})
+
+    assert asyncio.run(go("select name from desk_user")).json() == [{"name": "boss"}]
+    for sql in ("select password_hash from desk_user", "select * from desk_user"):
+        r = asyncio.run(go(sql))
+        assert "argon2" not in r.text and r.status_code >= 400, sql
