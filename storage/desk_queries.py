@@ -80,27 +80,39 @@ class Overview:
     bodies: list[dict] = field(default_factory=list)  # at county level: the reports and the missing bodies
 
 
-def portal_counts(session: Session, wanted: dict[str, tuple[str, str]]) -> dict[tuple[str, int], Counts]:
-    """(portal id, year) -> counts for the wanted portals, from the tallies (read whole and filtered here when many
-    portals are wanted: a few thousand rows are cheaper than a join)."""
-    t, r = ReportTallyRow, RuleTallyRow
-    few = sorted(wanted) if len(wanted) <= 500 else None
+def tally_counts(session: Session, scope_name: str, *, keys: list[str] | None = None, prefix: str | None = None,
+                 year: int | None = None) -> dict[tuple[str, int], Counts]:
+    """(group key, year) -> counts from report_tally and rule_tally for one grouping (province, city, county,
+    portal): the given keys, or the keys under a region path prefix, or all; one year or every year."""
     out: dict[tuple[str, int], Counts] = {}
     conn = session.connection()
-    q = select(t.key, t.year, t.reports, t.on_time, t.no_error).where(t.scope == "portal")
-    for key, year, n, on_time, no_error in conn.execute(q.where(t.key.in_(few)) if few is not None else q):
-        if key in wanted:
-            out[(key, year)] = Counts(n, on_time, n - no_error)
-    q = select(r.key, r.year, r.rule, r.open).where(r.scope == "portal", r.rule.in_(("PUB-LATE", "PUB-MISSING")),
-                                                    r.open > 0)
-    for key, year, rule, n in conn.execute(q.where(r.key.in_(few)) if few is not None else q):
-        if key in wanted:
-            c = out.setdefault((key, year), Counts())
-            if rule == "PUB-LATE":
-                c.late += n
+    for table, cols, extra in ((ReportTallyRow, ("reports", "on_time", "no_error"), ()),
+                               (RuleTallyRow, ("rule", "open"),
+                                (RuleTallyRow.rule.in_(("PUB-LATE", "PUB-MISSING")), RuleTallyRow.open > 0))):
+        q = select(table.key, table.year, *(getattr(table, c) for c in cols)).where(table.scope == scope_name, *extra)
+        if keys is not None:
+            q = q.where(table.key.in_(keys or [""]))
+        if prefix:
+            q = q.where(table.key.startswith(prefix + "/", autoescape=True))
+        if year is not None:
+            q = q.where(table.year == year)
+        for key, y, a, b, *rest in conn.execute(q):
+            if table is ReportTallyRow:
+                c = out.setdefault((key, y), Counts())
+                c.reports, c.on_time, c.with_errors = a, b, a - rest[0]
             else:
-                c.missing += n
+                c = out.setdefault((key, y), Counts())
+                c.late += b if a == "PUB-LATE" else 0
+                c.missing += b if a == "PUB-MISSING" else 0
     return out
+
+
+def portal_counts(session: Session, wanted: dict[str, tuple[str, str]], year: int | None = None
+                  ) -> dict[tuple[str, int], Counts]:
+    """(portal id, year) -> counts for the wanted portals (read whole and filtered here when many are wanted)."""
+    few = sorted(wanted) if len(wanted) <= 500 else None
+    rows = tally_counts(session, "portal", keys=few, year=year)
+    return {k: c for k, c in rows.items() if k[0] in wanted}
 
 
 def portals(session: Session, scope: Scope, region: str | None = None) -> dict[str, tuple[str, str]]:
@@ -116,25 +128,34 @@ def _portals_under(region: str | None):
 
 
 def overview(session: Session, scope: Scope, year: int | None, region: str | None) -> Overview:
+    """Counts for a year and a region: totals, trend across years, the next level down, the portals' ranking.
+    Everything in scope: the region's own tallies; a reviewer: the tallies of their portals."""
     region = (region or "").strip("/")
-    names = portals(session, scope, region)
-    per_portal = portal_counts(session, names)
-    years = sorted({y for _, y in per_portal}) or [year or date.today().year - 1]
-    year = year or years[-1]
-    total, trend = Counts(), defaultdict(Counts)
-    children: dict[str, Counts] = defaultdict(Counts)
     level = len(region.split("/")) if region else 0
-    ranking = []
-    for (pid, y), c in per_portal.items():
+    names = portals(session, scope, region)
+    if scope is None:
+        own = tally_counts(session, LEVELS[level - 1] if level else "province", keys=[region] if level else None)
+    else:
+        own = portal_counts(session, names)
+    trend: dict[int, Counts] = defaultdict(Counts)
+    for (_, y), c in own.items():
         trend[y].add(c)
-        if y != year:
+    years = sorted(trend) or [year or date.today().year - 1]
+    year = year or years[-1]
+    children: dict[str, Counts] = defaultdict(Counts)
+    if scope is None and level < 3:
+        for (key, _), c in tally_counts(session, LEVELS[level], prefix=region or None, year=year).items():
+            children[key].add(c)
+    ranking = []
+    for (pid, _), c in (portal_counts(session, names, year) if scope is None else own).items():
+        if _ != year:
             continue
-        total.add(c)
         name, path = names[pid]
         ranking.append((pid, name, c))
-        if level < 3:
+        if scope is not None and level < 3:
             children["/".join(path.split("/")[:level + 1])].add(c)
     ranking.sort(key=lambda x: (-(x[2].share("on_time") or 0), x[2].share("with_errors") or 0, x[1]))
+    total = trend.get(year) or Counts()
     return Overview(year, region, years, total, dict(sorted(trend.items())), sorted(children.items()), ranking)
 
 
