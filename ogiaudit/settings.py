@@ -69,6 +69,10 @@ class Crawl(BaseModel):
     max_memory_mb: int = Field(default=2048, ge=256)  # the crawl process's address space; beyond: the crawl fails
 
 
+class Digest(BaseModel):
+    confirmed_only: bool = False        # true: supervisors' digests carry only errors a reviewer confirmed (审核台 确认)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OGIAUDIT_", env_nested_delimiter="__", extra="ignore")
 
@@ -80,6 +84,7 @@ class Settings(BaseSettings):
     operator: str | None = None
     schedule: Schedule = Field(default_factory=Schedule)
     crawl: Crawl = Field(default_factory=Crawl)
+    digest: Digest = Field(default_factory=Digest)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

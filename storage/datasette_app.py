@@ -26,6 +26,11 @@ def metadata(db_path: Path) -> dict:
 
 def make_datasette(db_path: Path):
     from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from storage import datasette_guard
+    if not pm.is_registered(datasette_guard):
+        pm.register(datasette_guard, name="ogiaudit_no_passwords")
     return Datasette([str(db_path)], metadata=metadata(db_path),
                      settings={"default_page_size": 100, "sql_time_limit_ms": 5000, "allow_download": False})
 

@@ -26,6 +26,9 @@ LABELS = {
     "share_published": "发布率", "share_on_time": "按时率", "share_complete": "完整率", "share_consistent": "一致率",
     "reports": "报告数", "top_rules": "最常见问题", "rules": "未解决问题", "carry_over": "上年结转(总计)",
     "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号", "reason": "原因",
+    # the review desk's lists
+    "certain": "确定性", "verdict": "审核结论", "verdict_by": "审核人", "verdict_reason": "审核理由", "title": "标题",
+    "format": "格式", "ocr": "图片版", "infos": "提示", "configured": "应发布", "attempts": "次数", "error": "错误原因",
 }
 # compliance rows reuse "expected"/"published" for counts: their own headings
 COMPLIANCE_LABELS = {"expected": "应发布机构数", "published": "已发布", "on_time": "按时发布", "no_error": "无错误"}
