@@ -181,8 +181,14 @@ def _paragraph_items(text: str, label_re: re.Pattern) -> list[Item]:
         segment = text[m.end(): nxt.start() if nxt else len(text)]
         num = _NUMERIC_PREFIX.match(segment)
         if num:
-            items.append(Item([m.group(0)], num.group(1).split(), False))
+            values = num.group(1).split()
+            if note := _NOTE.match(segment, num.end()):  # "50(营业执照)": the note belongs to the number
+                values[-1] += note.group(0)
+            items.append(Item([m.group(0)], values, False))
     return items
+
+
+_NOTE = re.compile(r"[(（][^()（）\d]{1,20}[)）]")
 
 
 def _fuzzy(label: str) -> str:
@@ -398,11 +404,26 @@ def _region_items(blocks: list[Block], label_re: re.Pattern | None) -> list[Item
             items += _table_items(b)
         elif label_re is not None:
             scanned = _paragraph_items(b.text, label_re)
-            if not scanned and no_tables and (cell := _cell_paragraph(b.text)):
+            if not scanned and (row := _row_paragraph(b.text)):
+                items.append(row)
+            elif not scanned and no_tables and (cell := _cell_paragraph(b.text)):
                 items.append(cell)
             else:
                 items += scanned
     return items
+
+
+_ROW_PARAGRAPH = re.compile(r"^(?P<label>(?:\d{1,2}\s*[.．、]\s*)?[^\d\s][^\d]{1,80}?)?\s*(?P<values>(?:\d[\d,]*(?:\.\d+)?\s+){1,14}\d[\d,]*(?:\.\d+)?)$")
+
+
+def _row_paragraph(text: str) -> Item | None:
+    """A table row printed as one paragraph, its cells separated by spaces ("2.其他法律法规禁止公开 0 0 0 0 0 0 0"), the
+    label in any wording (matched later by its keywords); or the numbers of a row whose label stood just before."""
+    m = _ROW_PARAGRAPH.match(unicodedata.normalize("NFKC", text).strip())
+    if not m:
+        return None
+    label = (m.group("label") or "").strip()
+    return Item([label] if label else [], m.group("values").split(), False)
 
 
 def _region_text(blocks: list[Block]) -> str:
@@ -546,6 +567,8 @@ def _table4_tokens(blocks: list[Block]) -> list[str]:
                 tokens += [v for v in item.values if classify(v) != "label"]
         elif no_tables and classify(b.text) in ("number", "annotated", "dash"):
             tokens.append(b.text.strip())  # a table pasted one paragraph per cell
+        elif (row := _row_paragraph(b.text)) is not None and not row.labels:
+            tokens += row.values  # the row of numbers under the header, printed as one paragraph
         else:
             text = _SPACE_NEAR_CJK.sub("", unicodedata.normalize("NFKC", b.text))
             m = _T4_HEADER_END.search(text)

@@ -98,7 +98,9 @@ def test_review_a_report_end_to_end(browser, desk, shots, tmp_path):
     # a PDF report: the official tables with the finding's cells highlighted, the page image with them boxed
     page.goto(f"{desk}/reports?year=2024")
     page.click("#reports td:nth-child(4) a:has-text('洪泽区')")
-    assert page.locator("#table-三 td.hl").count() == 7          # （六）其他处理 printed as one row: 7 cells
+    # the demo's 洪泽区 table 三 does not balance (2 received, 1 handled): the cells of both sides highlighted
+    highlighted = page.locator("#table-三 td.hl")
+    assert highlighted.count() >= 8 and {"1", "2"} <= set(highlighted.all_inner_texts())
     box = page.locator("figure.page .box").first
     box.wait_for()
     page.wait_for_function("() => [...document.querySelectorAll('figure.page img')].every(i => i.complete && i.naturalHeight)")
@@ -110,14 +112,14 @@ def test_review_a_report_end_to_end(browser, desk, shots, tmp_path):
     assert page.locator("#portal-link").get_attribute("href").startswith("http://127.0.0.1:")
 
     # confirm one finding, dismiss another with a reason; both appear in the history
-    label = page.locator("article.finding", has_text="TBL-LABEL")
+    label = page.locator("article.finding", has_text="T3-BAL").first
     label.locator("button.confirm").click()
     page.wait_for_load_state()
     account = page.locator("article.finding", has_text="CNT-ACCOUNT")
     account.locator("input[name=reason]").fill("考核结果在附件中说明，已核实")
     account.locator("button.dismiss").click()
     page.wait_for_load_state()
-    label = page.locator("article.finding", has_text="TBL-LABEL")
+    label = page.locator("article.finding", has_text="T3-BAL").first
     account = page.locator("article.finding", has_text="CNT-ACCOUNT")
     assert "已确认" in label.inner_text() and "审核员张三" in label.locator("table.history").inner_text()
     history = account.locator("table.history").inner_text()
@@ -141,9 +143,9 @@ def test_review_a_report_end_to_end(browser, desk, shots, tmp_path):
     rows = list(load_workbook(saved).active.values)
     head = rows[0]
     assert "审核结论" in head and "规则" in head
-    verdicts = {r[head.index("规则")]: r[head.index("审核结论")] for r in rows[1:]
-                if r[head.index("机构")] == "淮安市洪泽区人民政府"}
-    assert verdicts == {"TBL-LABEL": "已确认", "CNT-ACCOUNT": "已驳回"}
+    verdicts = sorted((r[head.index("规则")], r[head.index("审核结论")]) for r in rows[1:]
+                      if r[head.index("机构")] == "淮安市洪泽区人民政府" and r[head.index("审核结论")] != "待审核")
+    assert verdicts == [("CNT-ACCOUNT", "已驳回"), ("T3-BAL", "已确认")]
 
 
 def test_a_reviewer_sees_only_their_county_in_the_browser(browser, desk):

@@ -34,6 +34,9 @@ def _fill(url, tmp_path):
                                               body_name=body, title=None, published=None, published_source=None,
                                               fetched_at=datetime(2023, 3, 1))
             docs.append(d.id)
+        for portal in ("yj", "hz"):  # a complete crawl after the deadlines: what a missing report is decided on
+            repository.record_crawl(s, portal_id=portal, started=datetime(2023, 4, 1), finished=datetime(2023, 4, 1, 1),
+                                    ok=True, complete=True, errors=[], pages=3, documents=1)
     late = FakeResult("盐锅峡镇人民政府", 2022, [finding("PUB-LATE", section=None),
                                                finding("T3-BAL", column="总计", expected=12, observed=10),
                                                finding("TXT-SUM", "warning")],

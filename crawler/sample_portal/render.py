@@ -20,10 +20,13 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 CJK_FONT = "Noto Serif CJK SC"
 
-# the sample's 洪泽区 report: seed 002 (平型关镇 2022) retold as 淮安市洪泽区人民政府's own report for 2024
-HONGZE_NAMES = (("繁峙县平型关镇人民政府", "淮安市洪泽区人民政府"), ("平型关镇镇政府", "洪泽区人民政府"),
-                ("平型关镇人民政府", "淮安市洪泽区人民政府"), ("平型关镇", "洪泽区"), ("繁峙县", "洪泽区"),
-                ("忻州市", "淮安市"), ("镇党委", "区委"), ("我镇", "我区"), ("镇政府", "区政府"), ("县委、县政府", "区委、区政府"))
+# the sample's 洪泽区 report: seed 004 (金岭镇 2022, tables as real rows) retold as 淮安市洪泽区人民政府's own report for 2024
+HONGZE_NAMES = (("招远市金岭镇人民政府", "淮安市洪泽区人民政府"), ("金岭镇人民政府", "洪泽区人民政府"), ("金岭之声", "洪泽发布"),
+                ("金岭镇", "洪泽区"), ("招远市", "淮安市"), ("我镇", "我区"), ("本乡镇", "本区"), ("镇政府", "区政府"))
+# a table 三 that does not add up, for the demo's evidence view: two applications received, one counted as handled
+HONGZE_TABLE = (("一、本年新收政府信息公开申请数量\t\t", "2\t0\t0\t0\t0\t0\t2"),
+                ("三、本年度办理结果\t(一) 予以公开\t", "2\t0\t0\t0\t0\t0\t2"),
+                ("(七) 总计\t", "1\t0\t0\t0\t0\t0\t1"))
 
 
 def seed_text(prefix: str) -> str:
@@ -31,15 +34,20 @@ def seed_text(prefix: str) -> str:
 
 
 def hongze_text() -> str:
-    """Seed 002 with the body's names and every year moved on by two."""
-    text = seed_text("002")
+    """Seed 004 with the body's names and every year moved on by two, and table 三 planted with a broken balance."""
+    text = seed_text("004")
     for old, new in HONGZE_NAMES:
         text = text.replace(old, new)
-    return re.sub(r"20(19|2[0-3])(?=年|\d|-|\.|/)", lambda m: str(int(m.group(0)) + 2), text)
+    text = re.sub(r"20(19|2[0-3])(?=年|\d|-|\.|/)", lambda m: str(int(m.group(0)) + 2), text)
+    for label, values in HONGZE_TABLE:
+        row = label + "\t".join("0" * 7)
+        assert text.count(row) == 1, label
+        text = text.replace(row, label + values)
+    return text
 
 
 # what data/ holds besides the seeds: file name -> the text it is rendered from
-RENDERED = {"seed003_hongge2023.pdf": lambda: seed_text("003"), "seed002_hongze2024.pdf": hongze_text}
+RENDERED = {"seed003_hongge2023.pdf": lambda: seed_text("003"), "seed004_hongze2024.pdf": hongze_text}
 
 
 def to_docx(blocks: list) -> bytes:

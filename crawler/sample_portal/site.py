@@ -233,7 +233,7 @@ def build_site() -> dict[str, Page]:
          "2025-03-20")]) + '<script>createPageHTML(1, 0, "index", "html");</script>',
         meta={"ColumnName": "政府信息公开年度报告"}))
     site["/hongze/zwgk/ndbg/202503/P020250320_hongze2024.pdf"] = Page(
-        (DATA / "seed002_hongze2024.pdf").read_bytes(), "application/pdf")
+        (DATA / "seed004_hongze2024.pdf").read_bytes(), "application/pdf")
     return site
 
 
