@@ -19,6 +19,7 @@ class Cell:
     value: int | float | None   # the number, when there is one
     plain: bool                 # a plain non-negative number: nothing else in the cell
     certain: bool = True        # its column and its digits were read with certainty
+    pos: tuple[int, float, float, float, float] | None = None  # page and box on the page (Table.boxes), if known
 
     @property
     def blank(self) -> bool:

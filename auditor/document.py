@@ -24,10 +24,18 @@ class Table:
     copies: frozenset[tuple[int, int]] = frozenset()
     page: int | None = None
     grid: bool = False  # real cells (HTML, Word, a ruled PDF table): a blank cell keeps its column
+    # where each cell was printed, when the layout engine knows (PDF, scans): (row, col) -> (page, x0, top, x1,
+    # bottom) as fractions of the page's width and height; the review desk boxes a finding's cells on the page image
+    boxes: dict[tuple[int, int], tuple[int, float, float, float, float]] | None = None
 
     def own_cells(self, r: int) -> list[str]:
         """The cells of row r that are not copies of a merged cell, in order."""
         return [text for c, text in enumerate(self.rows[r]) if (r, c) not in self.copies]
+
+    def own_boxes(self, r: int) -> list[tuple[int, float, float, float, float] | None]:
+        """The positions of `own_cells(r)`, in the same order (None where unknown)."""
+        boxes = self.boxes or {}
+        return [boxes.get((r, c)) for c in range(len(self.rows[r])) if (r, c) not in self.copies]
 
 
 Block = Paragraph | Table

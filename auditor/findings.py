@@ -26,6 +26,15 @@ class Location:
         return out
 
 
+def placed(cell_ref: dict[str, Any], cell: Any) -> dict[str, Any]:
+    """A finding's cell reference, with the page and box (fractions of the page) where the cell was printed when
+    the layout engine knows them (PDF, scans)."""
+    pos = getattr(cell, "pos", None)
+    if pos:
+        cell_ref["page"], cell_ref["bbox"] = pos[0], list(pos[1:])
+    return cell_ref
+
+
 @dataclass(slots=True)
 class Finding:
     rule: str

@@ -120,23 +120,27 @@ class Item:
     values: list[str]               # the printed values, empty fields at either end dropped
     from_table: bool
     cells: list[str] | None = None  # a real grid's value cells as they stand, blanks included
+    boxes: list | None = None       # where `cells` were printed (Table.boxes), when known
 
 
 def _table_items(table: Table) -> list[Item]:
     items = []
     for r in range(len(table.rows)):
         cells = [c.strip() for c in table.own_cells(r)]
+        boxes = table.own_boxes(r) if table.boxes else None
         kinds = [classify(c) for c in cells]
         label_idx = [i for i, k in enumerate(kinds) if k == "label"]
         labels = [cells[i] for i in label_idx]
-        raw = cells[(label_idx[-1] + 1) if label_idx else 0:]
+        start = (label_idx[-1] + 1) if label_idx else 0
+        raw = cells[start:]
         values = list(raw)
         while values and not values[0]:
             values.pop(0)
         while values and not values[-1]:
             values.pop()
         if labels or values:
-            items.append(Item(labels, values, True, raw if table.grid and values else None))
+            real = table.grid and values
+            items.append(Item(labels, values, True, raw if real else None, boxes[start:] if real and boxes else None))
     return items
 
 
@@ -153,6 +157,18 @@ def positional(cells: list[str] | None, n: int) -> list[str] | None:
     return cells if len(cells) == n else None
 
 
+def positional_boxes(cells: list[str] | None, boxes: list | None, n: int) -> list | None:
+    """The boxes of the cells `positional` keeps, in the same order."""
+    if cells is None or boxes is None or len(boxes) != len(cells):
+        return None
+    lo, hi = 0, len(cells)
+    while hi - lo > n and not cells[lo]:
+        lo += 1
+    while hi - lo > n and not cells[hi - 1]:
+        hi -= 1
+    return boxes[lo:hi] if hi - lo == n else None
+
+
 _NUMERIC_PREFIX = re.compile(r"^\s*((?:\d[\d,]*(?:\.\d+)?\s*)+)")
 
 
@@ -165,8 +181,14 @@ def _paragraph_items(text: str, label_re: re.Pattern) -> list[Item]:
         segment = text[m.end(): nxt.start() if nxt else len(text)]
         num = _NUMERIC_PREFIX.match(segment)
         if num:
-            items.append(Item([m.group(0)], num.group(1).split(), False))
+            values = num.group(1).split()
+            if note := _NOTE.match(segment, num.end()):  # "50(营业执照)": the note belongs to the number
+                values[-1] += note.group(0)
+            items.append(Item([m.group(0)], values, False))
     return items
+
+
+_NOTE = re.compile(r"[(（][^()（）\d]{1,20}[)）]")
 
 
 def _fuzzy(label: str) -> str:
@@ -264,6 +286,7 @@ class Entry:
     values: list[str]
     from_table: bool
     cells: list[str] | None = None
+    boxes: list | None = None
 
 
 def _entries(items: list[Item], specs: list[RowSpec], width: dict[str, int], grid: Grid,
@@ -300,9 +323,9 @@ def _entries(items: list[Item], specs: list[RowSpec], width: dict[str, int], gri
         if (spec is None and last and item.from_table and len(item.values) == 1 and last.from_table
                 and len(last.values) < width.get(last.label.key if last.label else "", 7)):
             last.values += item.values  # a row flattened one cell per line (seed 002)
-            last.cells = None
+            last.cells = last.boxes = None
             continue
-        entries.append(Entry(spec, printed, list(item.values), item.from_table, item.cells))
+        entries.append(Entry(spec, printed, list(item.values), item.from_table, item.cells, item.boxes))
     return entries
 
 
@@ -333,14 +356,17 @@ def _assign(entries: list[Entry], grid: Grid, order: list[RowSpec], identity_gro
         grid.printed_labels[spec.key] = e.printed or ""
         # a row printed without its label is placed by order: its cells are not certain
         grid.rows[spec.key] = _cells(e.values, len(spec.columns), identity_groups, grid, spec.key, e.cells,
-                                     certain=e.label is not None)
+                                     certain=e.label is not None, boxes=e.boxes)
         last = position.get(spec.key, last)
 
 
 def _cells(values: list[str], n: int, identity_groups: int, grid: Grid, key: str, cells: list[str] | None = None,
-           certain: bool = True) -> list[Cell | None]:
+           certain: bool = True, boxes: list | None = None) -> list[Cell | None]:
     if (real := positional(cells, n)) is not None:  # a blank cell keeps its column (SPEC §3.3)
-        return [make_cell(v, certain) for v in real]
+        out = [make_cell(v, certain) for v in real]
+        for cell, box in zip(out, positional_boxes(cells, boxes, n) or ()):
+            cell.pos = box
+        return out
     if len(values) == 1 and n > 1 and values[0].isdigit():
         runs = split_run(values[0], n, identity_groups, max_solutions=8)
         if len(runs) == 1:
@@ -378,11 +404,26 @@ def _region_items(blocks: list[Block], label_re: re.Pattern | None) -> list[Item
             items += _table_items(b)
         elif label_re is not None:
             scanned = _paragraph_items(b.text, label_re)
-            if not scanned and no_tables and (cell := _cell_paragraph(b.text)):
+            if not scanned and (row := _row_paragraph(b.text)):
+                items.append(row)
+            elif not scanned and no_tables and (cell := _cell_paragraph(b.text)):
                 items.append(cell)
             else:
                 items += scanned
     return items
+
+
+_ROW_PARAGRAPH = re.compile(r"^(?P<label>(?:\d{1,2}\s*[.．、]\s*)?[^\d\s][^\d]{1,80}?)?\s*(?P<values>(?:\d[\d,]*(?:\.\d+)?\s+){1,14}\d[\d,]*(?:\.\d+)?)$")
+
+
+def _row_paragraph(text: str) -> Item | None:
+    """A table row printed as one paragraph, its cells separated by spaces ("2.其他法律法规禁止公开 0 0 0 0 0 0 0"), the
+    label in any wording (matched later by its keywords); or the numbers of a row whose label stood just before."""
+    m = _ROW_PARAGRAPH.match(unicodedata.normalize("NFKC", text).strip())
+    if not m:
+        return None
+    label = (m.group("label") or "").strip()
+    return Item([label] if label else [], m.group("values").split(), False)
 
 
 def _region_text(blocks: list[Block]) -> str:
@@ -476,8 +517,11 @@ def parse_table4(blocks: list[Block]) -> Grid:
         grid.labels_seen.update(T4_GROUPS)  # the form is there, even with no numbers in it
     real = _table4_grid(blocks)
     if real is not None:
+        values, boxes = real
         for i, spec in enumerate(T4_SPECS):
-            grid.rows[spec.key] = [make_cell(v) for v in real[i * 5:(i + 1) * 5]]
+            grid.rows[spec.key] = [make_cell(v) for v in values[i * 5:(i + 1) * 5]]
+            for cell, box in zip(grid.rows[spec.key], boxes[i * 5:(i + 1) * 5]):
+                cell.pos = box
         return grid
     tokens = _table4_tokens(blocks)
     if len(tokens) != 15:  # blanks count only where the row is positional (exactly 15 cells)
@@ -500,14 +544,17 @@ def parse_table4(blocks: list[Block]) -> Grid:
     return grid
 
 
-def _table4_grid(blocks: list[Block]) -> list[str] | None:
-    """The 15 cells of a real grid, blanks in their columns: one row of 15, or three rows of 5."""
-    rows = [item.cells for b in blocks if isinstance(b, Table) for item in _table_items(b)
-            if item.cells is not None and any(classify(v) in ("number", "annotated") for v in item.values)]
+def _table4_grid(blocks: list[Block]) -> tuple[list[str], list] | None:
+    """The 15 cells of a real grid, blanks in their columns: one row of 15, or three rows of 5 (and their boxes)."""
+    items = [item for b in blocks if isinstance(b, Table) for item in _table_items(b)
+             if item.cells is not None and any(classify(v) in ("number", "annotated") for v in item.values)]
     for width, count in ((15, 1), (5, 3)):
-        fitted = [positional([v for v in row if classify(v) != "label"], width) for row in rows]
-        if len(rows) == count and all(f is not None for f in fitted):
-            return [v for f in fitted for v in f]
+        keep = [[k for k, v in enumerate(item.cells) if classify(v) != "label"] for item in items]
+        fitted = [positional([item.cells[k] for k in ks], width) for item, ks in zip(items, keep)]
+        if len(items) == count and all(f is not None for f in fitted):
+            boxes = [positional_boxes([item.cells[k] for k in ks], [item.boxes[k] for k in ks] if item.boxes else None,
+                                      width) or [None] * width for item, ks in zip(items, keep)]
+            return [v for f in fitted for v in f], [b for bs in boxes for b in bs]
     return None
 
 
@@ -520,6 +567,8 @@ def _table4_tokens(blocks: list[Block]) -> list[str]:
                 tokens += [v for v in item.values if classify(v) != "label"]
         elif no_tables and classify(b.text) in ("number", "annotated", "dash"):
             tokens.append(b.text.strip())  # a table pasted one paragraph per cell
+        elif (row := _row_paragraph(b.text)) is not None and not row.labels:
+            tokens += row.values  # the row of numbers under the header, printed as one paragraph
         else:
             text = _SPACE_NEAR_CJK.sub("", unicodedata.normalize("NFKC", b.text))
             m = _T4_HEADER_END.search(text)

@@ -1,13 +1,18 @@
-"""Downloader middlewares: the address guard (hosts, schemes, private addresses) and retries with backoff."""
+"""Downloader middlewares: the address guard (hosts, schemes, private addresses; robots.txt requests and redirects
+included), robots.txt refusals told apart from failed fetches, retries with backoff; and the DNS resolver that never
+hands a crawl a private address for a name that was not configured."""
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
+
+from crawler.addresses import is_private as _is_private
+from crawler.addresses import resolve
 
 logger = logging.getLogger(__name__)
 
@@ -16,13 +21,8 @@ class GuardDropped(IgnoreRequest):
     """A request the address guard refused (another host, scheme or a private address)."""
 
 
-def _is_private(ip: str) -> bool:
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast
-            or addr.is_unspecified)
+class RobotsForbidden(IgnoreRequest):
+    """A request robots.txt forbids: a deliberate skip, not a failed fetch."""
 
 
 def check_url(url: str, allowed: set[str], explicit: set[str], resolve=None) -> str | None:
@@ -51,6 +51,11 @@ def check_url(url: str, allowed: set[str], explicit: set[str], resolve=None) -> 
     return None
 
 
+def private_hosts(portals) -> list[str]:
+    """Host names of configured start URLs: the only names the resolver may answer with a private address."""
+    return sorted({(urlsplit(u).hostname or "").lower() for p in portals for u in p.start_urls} - {""})
+
+
 def _netloc(parts) -> str:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{(parts.hostname or '').lower()}:{port}"
@@ -75,30 +80,68 @@ class GuardMiddleware:
 
     def _resolve(self, host: str) -> list[str]:
         if host not in self._dns:
-            try:
-                if _is_private(host) or host.replace(".", "").isdigit():
-                    self._dns[host] = [host]
-                else:
-                    self._dns[host] = sorted({ai[4][0] for ai in socket.getaddrinfo(host, None)})
-            except OSError:
-                self._dns[host] = []   # the download fails on its own and is reported as such
+            self._dns[host] = resolve(host)   # [] when it does not resolve: the download fails on its own
         return self._dns[host]
+
+    def _why_not(self, spider, portal_id: str, url: str) -> str | None:
+        portal = spider.portals[portal_id]
+        return check_url(url, spider.allowed[portal_id], explicit_netlocs(portal),
+                         resolve=None if getattr(spider, "no_dns_check", False) else self._resolve)
 
     def process_request(self, request, spider=None):
         spider = spider or self.crawler.spider
         portal_id = request.meta.get("portal")
         portals = getattr(spider, "portals", {})
-        if portal_id not in portals:
-            if urlsplit(request.url).path == "/robots.txt":
-                return None
-            raise GuardDropped(f"请求不属于任何门户：{request.url}")
-        portal = portals[portal_id]
-        reason = check_url(request.url, spider.allowed[portal_id], explicit_netlocs(portal),
-                           resolve=None if getattr(spider, "no_dns_check", False) else self._resolve)
+        if portal_id in portals:
+            reason = self._why_not(spider, portal_id, request.url)
+        elif urlsplit(request.url).path == "/robots.txt":
+            # Scrapy asks for robots.txt (and follows its redirects) outside any portal: it must be a URL some
+            # portal may fetch, like every other request
+            reasons = [self._why_not(spider, pid, request.url) for pid in portals]
+            reason = None if None in reasons else (reasons[0] if reasons else "没有门户")
+        else:
+            reason = f"请求不属于任何门户：{request.url}"
         if reason:
             logger.info("guard: %s (%s)", reason, request.url)
             raise GuardDropped(reason)
         return None
+
+
+class RobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, whose refusals are RobotsForbidden: the spider tells a page robots.txt
+    forbids (skipped) from a page the crawl gave up on (a failed fetch: the crawl is incomplete)."""
+
+    async def process_request(self, request, spider=None):
+        try:
+            return await super().process_request(request)
+        except RobotsForbidden:
+            raise
+        except IgnoreRequest as exc:
+            raise RobotsForbidden(str(exc)) from None
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's resolver that refuses to hand out a private, loopback or link-local address for a name that is not
+    the host of a configured start URL: a name that resolved to a public address when the guard looked cannot
+    resolve to an internal one when the connection is made (DNS rebinding)."""
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        o = super().from_crawler(crawler, reactor)
+        o.explicit = set(crawler.settings.getlist("OGIAUDIT_PRIVATE_HOSTS"))
+        return o
+
+    def getHostByName(self, name, timeout=()):
+        d = super().getHostByName(name, timeout)
+        d.addCallback(self._checked, name)
+        return d
+
+    def _checked(self, address, name):
+        from twisted.internet.error import DNSLookupError
+
+        if name.lower() not in self.explicit and _is_private(str(address)):
+            raise DNSLookupError(f"主机 {name} 解析到私有或回环地址 {address}，不抓取")
+        return address
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -1,5 +1,9 @@
 """Archive and record: every fetched document through storage.repository (bytes stored once by sha256), crawl
-problems as problems (never findings), a crawl row per portal at the end, PUB-CHANGED for a changed document."""
+problems as problems (never findings), a crawl row per portal, PUB-CHANGED for a changed document.
+
+The crawl row is written when the crawl starts, as failed and incomplete, and completed only when Scrapy says why it
+stopped: only a crawl that ran to its end ("finished"), found the 年报 column, read every list page and hit no limit
+is complete.  A crawl stopped by a signal, a timeout or a kill stays incomplete, so no PUB-MISSING is decided from it."""
 from __future__ import annotations
 
 import logging
@@ -52,11 +56,15 @@ class StoragePipeline:
         self.buffer: list[dict] = []
         self.buffered_bytes = 0
         self.last_flush = time.monotonic()
+        self.crawl_ids: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
+        from scrapy import signals
+
         o = cls(crawler.settings.get("OGIAUDIT_DATABASE_URL"), crawler.settings.get("OGIAUDIT_ARCHIVE_DIR"))
         o.crawler = crawler
+        crawler.signals.connect(o.spider_closed, signal=signals.spider_closed)   # the only place the reason is told
         return o
 
     def open_spider(self, spider=None):
@@ -76,6 +84,8 @@ class StoragePipeline:
                 for b in portal.bodies:
                     from crawler.titles import infer_kind
                     repository.add_body(s, portal.id, b.name, b.kind or infer_kind(b.name), True)
+                self.crawl_ids[portal.id] = repository.start_crawl(s, portal_id=portal.id,
+                                                                   started=spider.portal_stats[portal.id].started)
 
     def process_item(self, item, spider=None):
         """Items are written in batches (one transaction, a savepoint per item): one commit per document would
@@ -161,18 +171,31 @@ class StoragePipeline:
         self.crawler.spider.portal_stats[item["portal"]].changed.append(item["url"])
 
     def close_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        if self.engine is not None:
+            self.flush(spider)
+
+    def spider_closed(self, spider, reason):
+        """The crawl rows, now that Scrapy says why it stopped ("finished" only when it ran to its end)."""
         from storage import db, repository
 
-        spider = spider or self.crawler.spider
         if self.engine is None:
             return
-        self.flush(spider)
         finished = datetime.now(timezone.utc)
         with db.session(self.engine) as s:
             for pid, st in spider.portal_stats.items():
-                complete = st.column_found and st.list_errors == 0
-                if not st.column_found and not st.errors:
-                    st.errors.append("未找到政府信息公开年报栏目")
-                repository.record_crawl(s, portal_id=pid, started=st.started, finished=finished,
-                                        ok=not st.errors, complete=complete, errors=st.errors, pages=st.pages,
-                                        documents=st.documents)
+                st.ok, st.complete = ok, complete = crawl_outcome(st, reason)
+                if pid in self.crawl_ids:
+                    repository.finish_crawl(s, self.crawl_ids[pid], finished=finished, ok=ok, complete=complete,
+                                            errors=st.errors, pages=st.pages, documents=st.documents)
+
+
+def crawl_outcome(st, reason: str) -> tuple[bool, bool]:
+    """(ok, complete) of one portal's crawl; the reasons it is not are added to st.errors."""
+    if reason != "finished":
+        st.errors.append(f"抓取未完成：被中断或超时（{reason}）")   # shutdown, cancelled, closespider_timeout …
+    elif not st.column_found and not st.errors:
+        st.errors.append("未找到政府信息公开年报栏目")
+    st.errors.extend(m for m in st.limits if m not in st.errors)
+    complete = reason == "finished" and st.column_found and st.list_errors == 0 and not st.limits
+    return not st.errors, complete

@@ -32,6 +32,8 @@ BASE = {
     "HTTPCACHE_GZIP": False,
     "DOWNLOADER_MIDDLEWARES": {
         "crawler.middlewares.GuardMiddleware": 50,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawler.middlewares.RobotsMiddleware": 100,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
         "crawler.middlewares.WireStatsMiddleware": 950,
@@ -44,6 +46,7 @@ BASE = {
     "COOKIES_ENABLED": False,
     "REDIRECT_MAX_TIMES": 5,
     "DOWNLOAD_WARNSIZE": 0,
+    "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
 }
 
 
@@ -59,7 +62,12 @@ def scrapy_settings(settings, overrides: dict | None = None) -> dict:
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(crawl["concurrent_per_host"]),
         "DOWNLOAD_TIMEOUT": float(crawl["download_timeout"]),
         "ROBOTSTXT_OBEY": bool(crawl["obey_robots"]),
+        "OGIAUDIT_MAX_LIST_PAGES": int(crawl.get("max_list_pages", 200)),
+        "OGIAUDIT_MAX_REPORTS": int(crawl.get("max_reports", 5000)),
+        "CLOSESPIDER_TIMEOUT": float(crawl.get("max_hours", 6.0)) * 3600,
         "HTTPCACHE_DIR": str(archive_dir / ".httpcache"),
+        # Scrapy's own log (English, tracebacks) goes to a file; the user sees the crawl summary and one line a problem
+        "LOG_FILE": str(archive_dir / ".logs" / "crawl.log"),
         "OGIAUDIT_DATABASE_URL": database_url,
         "OGIAUDIT_ARCHIVE_DIR": str(archive_dir),
     })

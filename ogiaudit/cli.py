@@ -1,8 +1,11 @@
 """The command line (INTERFACE.md).  Each command lives in ogiaudit/commands/<name>.py and registers itself."""
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import re
+import signal
 import sys
 
 import typer
@@ -25,7 +28,7 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES = ("audit", "rules", "crawl", "run", "query", "db", "waive", "serve", "digest", "schedule", "demo",
-                   "notice")
+                   "web", "users", "notice")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"ogiaudit.commands.{_name}").register(app)
 
@@ -83,7 +86,70 @@ def _usage_error(exc) -> str:
     return f"{message.splitlines()[0]}（{where} --help 查看用法）"
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the command: it stops where it is (children stopped, transactions rolled back),
+    says so in one line and exits 128 + the signal number.  Not a KeyboardInterrupt, so nothing swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, _frame) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # the clean-up runs once, undisturbed by a second signal
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def install_signal_handlers() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _on_signal)
+
+
+_SIGNAL_NAMES = {signal.SIGINT: "SIGINT（Ctrl-C）", signal.SIGTERM: "SIGTERM"}
+
+
+_ERRNO = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已满", errno.EACCES: "没有权限",
+          errno.EPERM: "没有权限", errno.EROFS: "文件系统只读", errno.ENOENT: "文件或目录不存在",
+          errno.EISDIR: "这是一个目录", errno.ENOTDIR: "路径中有一段不是目录", errno.EIO: "读写错误（磁盘或设备故障）"}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Chinese (ENOSPC: 磁盘空间不足 …), with the file it concerns."""
+    reason = _ERRNO.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{reason}：{exc.filename}" if exc.filename else reason
+
+
+def error_line(exc: BaseException) -> str:
+    """What went wrong, in one Chinese line (the error reaching main(): never a traceback)."""
+    if isinstance(exc, MemoryError):
+        return "内存不足，已停止（可减少一次处理的文件，或检查是否有异常文件）"
+    if isinstance(exc, OSError) and exc.errno in _ERRNO:
+        return os_reason(exc) + ("；请清理磁盘后重试" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "")
+    if isinstance(exc, RecursionError):
+        return "输入嵌套过深，无法处理（RecursionError）"
+    from sqlalchemy.exc import SQLAlchemyError
+    if isinstance(exc, SQLAlchemyError):
+        first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        if "disk is full" in first or "No space left" in first:
+            return "磁盘空间不足，数据库无法写入；请清理磁盘后重试"
+        return f"数据库错误：{first[:300]}"
+    message = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"意外错误（{type(exc).__name__}：{message}）；设置环境变量 OGIAUDIT_DEBUG=1 可查看详细信息"
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`ogiaudit … | head`): nothing more to say, and nothing to flush at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(141)   # 128 + SIGPIPE, as a program killed by the closed pipe
+
+
 def main() -> None:
+    install_signal_handlers()
     try:
         code = app(standalone_mode=False)
     except _cx.UsageError as exc:
@@ -91,13 +157,32 @@ def main() -> None:
             sys.exit(0)
         typer.echo(f"ogiaudit: {_usage_error(exc)}", err=True)
         sys.exit(2)
-    except _cx.Abort:
-        typer.echo("ogiaudit: 已中断", err=True)
+    except Interrupted as exc:
+        _say(f"已中断（收到 {_SIGNAL_NAMES.get(exc.signum, exc.signum)}），本次运行未完成")
+        sys.exit(128 + exc.signum)
+    except KeyboardInterrupt:
+        _say("已中断（收到 SIGINT（Ctrl-C）），本次运行未完成")
         sys.exit(130)
     except ConfigError as exc:
-        typer.echo(f"ogiaudit: {exc}", err=True)
+        _say(str(exc))
         sys.exit(2)
-    except KeyboardInterrupt:
-        typer.echo("ogiaudit: 已中断", err=True)
-        sys.exit(130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - whatever reaches here is still one line
+        if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+            _quiet_broken_pipe()
+        if os.environ.get("OGIAUDIT_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        _say(error_line(exc))
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _say(line: str) -> None:
+    try:
+        typer.echo(f"ogiaudit: {line}", err=True)
+    except OSError:
+        pass

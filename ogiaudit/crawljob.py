@@ -4,10 +4,15 @@
 
 The child runs the spider and the storage pipeline; it sends progress events and, at the end, the per-portal
 summary to the parent through a queue.  The parent shows a progress line and returns a CrawlSummary.
+
+The child leads its own process group and dies with its parent (even a SIGKILLed one); when the parent stops it
+(timeout, SIGINT, SIGTERM) the whole group gets SIGTERM (Scrapy closes the crawl as "shutdown": recorded as
+incomplete), then SIGKILL.  A crawl that did not run to its end is never recorded as complete (crawler/pipelines.py).
 """
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue as queue_mod
 import sys
 import time
@@ -40,8 +45,9 @@ class CrawlSummary:
     cached: int = 0          # responses answered from the HTTP cache (304 Not Modified or still fresh)
     not_modified: int = 0    # 304 answers
     seconds: float = 0.0
-    error: str | None = None  # the crawl itself failed (not one page)
+    error: str | None = None  # the crawl itself failed or did not run to its end (not one page)
     stats: dict[str, Any] = field(default_factory=dict)
+    finish_reason: str | None = None  # Scrapy's: "finished" when the crawl ran to its end
 
     @property
     def ok(self) -> bool:
@@ -63,17 +69,40 @@ def _settings_payload(settings) -> dict:
             "crawl": settings.crawl.model_dump()}
 
 
-def _child(payload: dict, portals: list, q, overrides: dict | None) -> None:
+def _limit_memory(mb: int) -> None:
+    """A hostile portal (a huge page, millions of links) fails this crawl, not the machine."""
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mb << 20 if hard == resource.RLIM_INFINITY else min(mb << 20, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+STOP_GRACE = 3.0   # seconds the child has to record an interrupted crawl before it is killed (its row already says
+                  # incomplete; Scrapy would otherwise wait for every download in flight)
+
+
+def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int | None = None) -> None:
+    from ogiaudit.procs import die_with_parent
+
+    os.setsid()   # its own process group: stopped whole, and a terminal's Ctrl-C goes to the parent only
+    die_with_parent(parent)
+    _limit_memory(int(payload["crawl"].get("max_memory_mb", 2048)))
     try:
+        from pathlib import Path
+
+        (Path(payload["archive_dir"]) / ".logs").mkdir(parents=True, exist_ok=True)
         import logging
 
         from scrapy import signals
         from scrapy.crawler import CrawlerProcess
 
+        from crawler.middlewares import private_hosts
         from crawler.settings import scrapy_settings
         from crawler.spiders.annual_reports import AnnualReportsSpider
 
-        process = CrawlerProcess(scrapy_settings(payload, overrides))
+        process = CrawlerProcess(scrapy_settings(payload, {"OGIAUDIT_PRIVATE_HOSTS": private_hosts(portals),
+                                                           **(overrides or {})}))
         logging.getLogger("scrapy").setLevel(logging.WARNING)
         crawler = process.create_crawler(AnnualReportsSpider)
         counters = {"responses": 0, "documents": 0, "errors": 0, "last": 0.0}
@@ -112,7 +141,7 @@ def _child(payload: dict, portals: list, q, overrides: dict | None) -> None:
             portal = spider.portals[pid]
             out.append(PortalSummary(
                 portal_id=pid, name=portal.name, pages=st.pages, documents=st.documents, reports=len(st.report_urls),
-                ok=not st.errors, complete=st.column_found and st.list_errors == 0, errors=list(st.errors),
+                ok=st.ok, complete=st.complete, errors=list(st.errors),
                 skipped=list(st.skipped), new_bodies=sorted(st.new_bodies), changed=list(st.changed),
                 known_skipped=st.known_skipped))
         summary = CrawlSummary(
@@ -120,7 +149,10 @@ def _child(payload: dict, portals: list, q, overrides: dict | None) -> None:
             responses=stats.get("downloader/response_count", 0),
             bytes=stats.get("ogiaudit/wire_bytes", 0), not_modified=stats.get("ogiaudit/wire_304", 0),
             cached=stats.get("httpcache/hit", 0) + stats.get("httpcache/revalidate", 0),
-            stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()})
+            stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+            finish_reason=stats.get("finish_reason"))
+        if summary.finish_reason != "finished":
+            summary.error = f"抓取未完成（{summary.finish_reason}），已记为不完整"
         q.put(("done", summary))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as a crawl failure
         import traceback
@@ -129,48 +161,59 @@ def _child(payload: dict, portals: list, q, overrides: dict | None) -> None:
 
 def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | None = None,
           timeout: float | None = None) -> CrawlSummary:
-    """Crawl `portals` in a child process, archiving into `settings` (database, archive, [crawl])."""
+    """Crawl `portals` in a child process, archiving into `settings` (database, archive, [crawl]).
+    timeout: seconds (default: [crawl] max_hours plus a margin).  Any exception here (KeyboardInterrupt, the
+    signal of a stopped run) stops the child's whole process group first, then propagates."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     started = time.monotonic()
-    proc = ctx.Process(target=_child, args=(_settings_payload(settings), list(portals), q, overrides), daemon=True)
+    payload = _settings_payload(settings)
+    timeout = timeout or float(payload["crawl"].get("max_hours", 6.0)) * 3600 + 600
+    proc = ctx.Process(target=_child, args=(payload, list(portals), q, overrides, os.getpid()), daemon=True)
     proc.start()
-    result: CrawlSummary | None = None
     status = None
     if progress:
         from rich.console import Console
         status = Console(stderr=True).status("正在抓取…")
         status.start()
+    result = None
     try:
-        while True:
-            try:
-                msg = q.get(timeout=0.5)
-            except queue_mod.Empty:
-                if not proc.is_alive():
-                    break
-                if timeout and time.monotonic() - started > timeout:
-                    proc.terminate()
-                    result = CrawlSummary(error="抓取超时")
-                    break
-                continue
-            if msg[0] == "progress" and status is not None:
-                _, pages, docs, errors, url = msg
-                status.update(f"正在抓取：已获取 {pages} 页，文档 {docs} 份，失败 {errors} 次  {url[-60:]}")
-            elif msg[0] == "done":
-                result = msg[1]
-                break
-            elif msg[0] == "failed":
-                result = CrawlSummary(error=msg[1])
-                if msg[2]:
-                    print(msg[2], file=sys.stderr)
-                break
+        result = _wait(proc, q, status, started, timeout)
     finally:
         if status is not None:
             status.stop()
-    proc.join(timeout=30)
-    if proc.is_alive():
-        proc.terminate()
+        _finish(proc, reported=result is not None and result.finish_reason is not None)
     if result is None:
         result = CrawlSummary(error=f"抓取进程异常退出（退出码 {proc.exitcode}）")
     result.seconds = time.monotonic() - started
     return result
+
+
+def _wait(proc, q, status, started: float, timeout: float) -> CrawlSummary | None:
+    while True:
+        try:
+            msg = q.get(timeout=0.5)
+        except queue_mod.Empty:
+            if not proc.is_alive():
+                return None
+            if time.monotonic() - started > timeout:
+                return CrawlSummary(error=f"抓取超时（超过 {timeout / 3600:.1f} 小时），已停止，记为不完整")
+            continue
+        if msg[0] == "progress" and status is not None:
+            _, pages, docs, errors, url = msg
+            status.update(f"正在抓取：已获取 {pages} 页，文档 {docs} 份，失败 {errors} 次  {url[-60:]}")
+        elif msg[0] == "done":
+            return msg[1]
+        elif msg[0] == "failed":
+            if msg[2] and os.environ.get("OGIAUDIT_DEBUG"):
+                print(msg[2], file=sys.stderr)
+            return CrawlSummary(error=msg[1])
+
+
+def _finish(proc, reported: bool) -> None:
+    """Let a child that reported its summary exit; stop one that is still crawling (timeout, interruption)."""
+    from ogiaudit.procs import stop_group
+
+    if reported:
+        proc.join(timeout=30)
+    stop_group(proc, STOP_GRACE)

@@ -3,7 +3,8 @@
 JSON Lines keep the English keys and codes of INTERFACE.md (storage/export.py); every other format shows Chinese
 headers and values, the portal's name instead of its id, dates as 2023年1月31日.  XLSX cells are typed: numbers are
 numbers, dates are dates (Excel sorts and filters them), links are clickable, and the header row has filters.
-Crawled text never becomes a formula.
+Crawled text never becomes a formula: every cell goes through the one guard of every export,
+storage.export.safe_cell (append_safe for XLSX rows).
 """
 from __future__ import annotations
 
@@ -15,16 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ogiaudit import vocabulary as V
+from storage.export import append_safe, safe_cell
 
 HIDDEN = {"body_id"}
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutral(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula, kept as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
 
 
 def fields(rows: list[dict]) -> list[str]:
@@ -84,7 +78,7 @@ def write_csv(rows: list[dict], fh: TextIO, *, kind: str | None = None, names: d
     w = csv.writer(fh, lineterminator="\r\n")
     w.writerow([V.header(c, kind) for c in cols])
     for row in rows:
-        w.writerow([neutral(text_value(c, row.get(c), names)) for c in cols])
+        w.writerow([safe_cell(text_value(c, row.get(c), names)) for c in cols])
 
 
 def csv_bytes(rows: list[dict], *, kind: str | None = None, names: dict[str, str] | None = None) -> bytes:
@@ -106,7 +100,7 @@ def xlsx_bytes(rows: list[dict], *, kind: str | None = None, title: str | None =
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append([neutral(cell_value(c, row.get(c), names)) for c in cols])
+        append_safe(ws, [cell_value(c, row.get(c), names) for c in cols])
         for cell, field in zip(ws[ws.max_row], cols):
             _style(cell, field)
     if rows:
@@ -123,8 +117,6 @@ def xlsx_bytes(rows: list[dict], *, kind: str | None = None, title: str | None =
 def _style(cell, field: str) -> None:
     from datetime import date, datetime
 
-    if cell.data_type == "f":           # never a formula, whatever the text
-        cell.data_type = "s"
     if isinstance(cell.value, datetime):
         cell.number_format = 'yyyy"年"m"月"d"日" hh:mm'
     elif isinstance(cell.value, date):

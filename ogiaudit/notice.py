@@ -1,8 +1,8 @@
 """整改通知书: one Word document per body with errors to correct, from an editable template (docxtpl).
 
 Which findings a notice carries is decided in one place, `notice_findings`: open errors that a reviewer confirmed
-on the review desk; where nobody reviewed a finding yet, the certain errors (never an uncertain one, never a
-dismissed one).  Everything printed is plain Chinese: the problem, its table, row and column, both numbers, the rule's
+on the review desk (the verdicts of storage/review.py), and the certain errors nobody dismissed (never an uncertain
+one unless a reviewer confirmed it).  Everything printed is plain Chinese: the problem, its table, row and column, both numbers, the rule's
 basis, a deadline and the issuing office.
 """
 from __future__ import annotations
@@ -16,8 +16,6 @@ from typing import Any
 from auditor.dates import cn_date
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "config" / "notice_template.docx"
-# the review desk's verdict on a finding, when that column exists (issue 12): confirmed | dismissed | None
-REVIEW_COLUMN = "review_status"
 
 
 @dataclass
@@ -50,25 +48,46 @@ class Notice:
 
 
 def notice_findings(session, *, year: int | None = None, body: str | None = None) -> list[Any]:
-    """(Finding, report title, published date) for every finding a notice must carry."""
-    from sqlalchemy import and_, or_
+    """(Finding, body name, report title, published date) for every finding a notice must carry: open findings that
+    are errors a reviewer confirmed on the review desk (storage.review: 确认), and the certain errors (never an
+    uncertain one unless confirmed); never one a reviewer dismissed (驳回) and never a waived (豁免) or resolved one.
+
+    A confirmed error may be stored as a warning: the auditor lowers an error resting on an uncertain reading (OCR, a
+    blank cell) to a warning; a reviewer who checked the page and confirmed it makes it an error again.  A finding of
+    a rule that is only ever a warning stays out, confirmed or not."""
+    from sqlalchemy import or_
     from sqlmodel import select
 
     from storage.models import Body, Finding, Report
-    certain = and_(Finding.severity == "error", Finding.uncertain.is_(False))
-    review = getattr(Finding, REVIEW_COLUMN, None)
-    if review is not None:  # reviewed: the reviewer's word; not reviewed yet: certain errors only
-        wanted = or_(review == "confirmed", and_(review.is_(None), certain))
-    else:
-        wanted = certain
+    from storage.review import verdicts
+
     stmt = (select(Finding, Body.name, Report.title, Report.published)
             .join(Body, Body.id == Finding.body_id).join(Report, Report.id == Finding.report_id, isouter=True)
-            .where(Finding.status == "open", Finding.severity == "error", wanted))
+            .where(Finding.status == "open", or_(Finding.severity == "error", Finding.uncertain.is_(True))))
     if year is not None:
         stmt = stmt.where(Finding.year == year)
     if body:
         stmt = stmt.where(Body.name.contains(body))
-    return list(session.exec(stmt.order_by(Body.name, Finding.year, Finding.rule, Finding.id)).all())
+    rows = list(session.exec(stmt.order_by(Body.name, Finding.year, Finding.rule, Finding.id)).all())
+    verdict = verdicts(session, [r[0].id for r in rows])
+    errors = _error_rules()
+
+    def carried(f) -> bool:
+        said = verdict.get(f.id)
+        if said == "dismissed":
+            return False
+        if said == "confirmed":
+            return f.severity == "error" or f.rule in errors
+        return f.severity == "error" and not f.uncertain
+
+    return [r for r in rows if carried(r[0])]
+
+
+def _error_rules() -> set[str]:
+    """The rules whose findings are errors when certain."""
+    from auditor.rules import load_all
+
+    return {rid for rid, rule in load_all().items() if getattr(rule, "severity", None) == "error"}
 
 
 def build_notices(rows: list[Any]) -> list[Notice]:

@@ -4,7 +4,9 @@
 - audit_pending(settings, all=False, progress=True): `ogiaudit audit --pending` / `--all`
 
 Each report is stored in its own transaction: a run killed halfway leaves every stored report whole, and the next
-run picks up the documents not yet audited with the current rules.
+run picks up the documents not yet audited with the current rules.  One document that cannot be read or audited,
+whatever it raises (a hostile file: MemoryError, RecursionError, any error), is one problem line for that document,
+is marked audited with the current rules (so it is not retried for ever), and the run goes on.
 """
 from __future__ import annotations
 
@@ -75,6 +77,8 @@ def _portals(settings: Settings) -> dict[str, Any]:
 
 
 def _read_archive(settings: Settings, doc: DocumentRow) -> bytes:
+    from auditor.extract._files import read_report_file
+
     path = Path(doc.archive_path) if doc.archive_path else None
     candidates = [path] if path else []
     if path and not path.is_absolute():
@@ -82,8 +86,25 @@ def _read_archive(settings: Settings, doc: DocumentRow) -> bytes:
     candidates.append(Path(settings.archive_dir) / doc.sha256[:2] / doc.sha256[2:4] / doc.sha256)
     for p in candidates:
         if p and p.is_file():
-            return p.read_bytes()
+            return read_report_file(p)
     raise FileNotFoundError(f"存档文件不存在：{doc.archive_path or doc.sha256}")
+
+
+def problem_line(exc: BaseException) -> str:
+    """One line saying why a document could not be read or audited (auditor.extract.failure_line)."""
+    from auditor.extract import failure_line
+
+    return failure_line(exc)
+
+
+def _audit_one(settings: Settings, doc: DocumentRow, context, rules):
+    """(result, None) or (None, exception): never raises for what the document contains."""
+    from auditor.audit import audit_bytes
+
+    try:
+        return audit_bytes(_read_archive(settings, doc), context, rules), None
+    except Exception as exc:  # noqa: BLE001 - any failure on one document is that document's problem
+        return None, exc
 
 
 def pending_documents(settings: Settings, *, all: bool = False) -> list[int]:
@@ -102,8 +123,7 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
     """Re-audit the archived documents not yet audited with the current RULESET_VERSION (all=True: every one),
     storing each result as it goes.  Unreadable documents are recorded as extraction problems.
     rules: the rules to run (default: every rule)."""
-    from auditor.audit import RULESET_VERSION, AuditContext, audit_bytes
-    from auditor.extract import ExtractionError
+    from auditor.audit import RULESET_VERSION, AuditContext, NotAReport
 
     engine = connect(settings.database_url)
     portals = _portals(settings)
@@ -130,14 +150,13 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
                                else settings.deadlines.township),
             department_deadline=settings.deadlines.department, government_deadline=settings.deadlines.government,
             first_seen=doc.first_fetched.date() if doc.first_fetched else None, url_date=url_date(doc.url))
-        try:
-            result, error = audit_bytes(_read_archive(settings, doc), context, rules), None
-        except (ExtractionError, OSError) as exc:
-            result, error = None, str(exc) or type(exc).__name__
+        result, exc = _audit_one(settings, doc, context, rules)
         with session(engine) as s:
             doc = s.get(DocumentRow, doc_id)
             if result is None:
-                repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=repo.now())
+                error = problem_line(exc)
+                repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=repo.now(),
+                                    kind="not_report" if isinstance(exc, NotAReport) else "unreadable")
                 doc.audited_ruleset, doc.audited_sha256, doc.audited_at = RULESET_VERSION, doc.sha256, repo.now()
                 s.add(doc)
                 repo._bump_run(s, run_id, problems=1)
@@ -155,8 +174,8 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
                 results.append(result)
                 c = result.counts()
                 line = f"[{n}/{len(ids)}] {result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
-        if progress:  # after the commit: what is printed is stored
-            print(line, file=sys.stderr, flush=True)
+        if progress or result is None:  # after the commit: what is printed is stored; a problem always
+            print(line if progress else f"ogiaudit: 无法读取 {doc.url}：{error}", file=sys.stderr, flush=True)
     # a report audited before last year's report of the same body was stored: check it across years now
     for doc_id, result, context in without_history:
         with session(engine) as s:

@@ -237,9 +237,13 @@ def claim(engine, job_id: str, key: str, now: datetime) -> bool:
 
 def run_job(job_id: str, argv: list[str], database_url: str, timeout: float | None = None, tz: str = "Asia/Shanghai",
             now: datetime | None = None, env: dict[str, str] | None = None,
-            runner: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> str:
+            runner: Callable[..., subprocess.CompletedProcess] | None = None) -> str:
     """Run one scheduled job in a child process, at most once per run key across every scheduler on the database.
-    Returns "skipped", "ok", "failed" or "timeout"."""
+    Returns "skipped", "ok", "failed" or "timeout".  The job runs in its own process group, stopped whole on
+    timeout (its crawl child dies with it), so a timed-out run leaves nothing crawling."""
+    from ogiaudit.procs import run_group
+
+    runner = runner or run_group
     now = now or _utcnow()
     key = run_key(now, tz)
     engine = prepare_database(database_url)

@@ -63,6 +63,14 @@ class Crawl(BaseModel):
     concurrent_per_host: int = 2
     download_timeout: float = 30.0
     obey_robots: bool = True
+    max_list_pages: int = Field(default=200, ge=1)    # list pages (下一页, sub-columns) read per portal; more: incomplete
+    max_reports: int = Field(default=5000, ge=1)      # report entries followed per portal; more: incomplete
+    max_hours: float = Field(default=6.0, gt=0)       # one crawl; a crawl stopped by this is incomplete
+    max_memory_mb: int = Field(default=2048, ge=256)  # the crawl process's address space; beyond: the crawl fails
+
+
+class Digest(BaseModel):
+    confirmed_only: bool = False        # true: supervisors' digests carry only errors a reviewer confirmed (审核台 确认)
 
 
 class Ocr(BaseModel):
@@ -110,6 +118,7 @@ class Settings(BaseSettings):
     channels: dict[str, Channel] = Field(default_factory=dict)
     web: Web = Field(default_factory=Web)
     notice: Notice = Field(default_factory=Notice)
+    digest: Digest = Field(default_factory=Digest)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -1,5 +1,6 @@
-"""The words a user sees, in one place: severities, statuses, body kinds, date sources, the column headers of every
-export (query CSV/XLSX, the digest attachments), yes/no.  The auditor's official labels (auditor/labels.py) are used,
+"""The words a user sees, in one place: severities, statuses, certainty, the review desk's verdicts, body kinds, date
+sources, the column headers of every export (query CSV/XLSX, the digest attachments, the review desk's lists),
+yes/no.  The review desk's pages take these words too (ogiaudit/web/words.py adds only the desk's own).  The auditor's official labels (auditor/labels.py) are used,
 not copied.  JSON keeps the English keys of INTERFACE.md; everything meant for people goes through here.
 """
 from __future__ import annotations
@@ -12,13 +13,14 @@ from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
 SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUSES = {"open": "未整改", "resolved": "已整改", "waived": "已豁免"}
 DIGEST_CATEGORIES = {"new": "新增", "open": "仍未整改", "resolved": "已整改"}
-CERTAINTY = {False: "确定", True: "存疑"}
+CERTAINTY = {False: "确定", True: "存疑"}          # keyed by `uncertain`
+VERDICTS = {"confirmed": "已确认", "dismissed": "已驳回", "none": "待审核"}   # the review desk's (storage/review.py)
 YES_NO = {True: "是", False: "否"}
 
 # the values of these fields are words to translate
 VALUES: dict[str, dict[Any, str]] = {
     "severity": SEVERITIES, "status": STATUSES, "body_kind": BODY_KINDS, "published_source": PUBLISHED_SOURCES,
-    "category": DIGEST_CATEGORIES, "digest_status": DIGEST_CATEGORIES, "uncertain": CERTAINTY,
+    "category": DIGEST_CATEGORIES, "digest_status": DIGEST_CATEGORIES, "uncertain": CERTAINTY, "verdict": VERDICTS,
 }
 
 # field -> column header
@@ -35,6 +37,10 @@ COLUMNS = {
     "share_published": "发布率", "share_on_time": "按时率", "share_complete": "完整率", "share_consistent": "一致率",
     "reports": "报告数", "top_rules": "最常见问题", "rules": "未解决问题", "carry_over": "上年结转(总计)",
     "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号", "era": "适用年度",
+    "reason": "原因",
+    # the review desk's lists
+    "verdict": "审核结论", "verdict_by": "审核人", "verdict_reason": "审核理由", "title": "标题", "format": "格式",
+    "ocr": "图片版", "infos": "提示数", "configured": "应发布", "attempts": "次数", "error": "错误原因",
 }
 # `query compliance` reuses "expected"/"published" for counts: its own headers
 COMPLIANCE_COLUMNS = {"expected": "应发布机构数", "published": "已发布", "on_time": "按时发布", "no_error": "无错误"}

@@ -151,6 +151,21 @@ def _migrate_once(url: str, engine: Engine) -> Engine:
     return engine
 
 
+def require_existing(url: str) -> None:
+    """A command that only reads or changes an existing database refuses a SQLite file that is not there (a
+    mistyped path), naming it, instead of creating an empty database.  Commands that build a database (crawl,
+    run, audit --save, db upgrade, demo) call connect() directly."""
+    from storage.datasette_app import sqlite_path
+
+    try:
+        path = sqlite_path(url)
+    except ArgumentError:
+        raise DatabaseError(f"数据库地址无效：{url!r}（例如 sqlite:///ogiaudit.db 或 postgresql+psycopg://用户@主机/库）") from None
+    if path is not None and not path.is_file():
+        raise DatabaseError(f"数据库文件不存在：{path}（请检查 --database 或 database_url；"
+                            "新建数据库请用 ogiaudit db upgrade、crawl、run 或 audit --save）")
+
+
 def connect(url: str) -> Engine:
     """The Engine for `url`, migrated to head on first use.  Raises DatabaseError (one line) when unusable."""
     if not isinstance(url, str) or not url.strip():

@@ -231,6 +231,7 @@ class ExtractionProblemRow(SQLModel, table=True):
     url: str = Field(unique=True)
     portal_id: str | None = Field(default=None, index=True)
     error: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="unreadable", sa_column_kwargs={"server_default": "unreadable"})  # or not_report
     when: datetime = Field(sa_type=DateTime)                       # the last time it failed
     first_seen: datetime | None = Field(default=None, sa_type=DateTime)
     attempts: int = 1
@@ -268,3 +269,14 @@ ExtractionProblem = ExtractionProblemRow
 Delivery = DeliveryRow
 RuleTally = RuleTallyRow
 ReportTally = ReportTallyRow
+
+# the review desk's tables (migration 0012) belong to the same metadata, and so do the indexes its lists need
+from storage.review import DeskUserRow, FindingReviewRow, ReviewActionRow  # noqa: E402,F401
+
+Index("ix_finding_year_id", FindingRow.year, FindingRow.id)                          # lists, newest first
+Index("ix_finding_portal_year", FindingRow.portal_id, FindingRow.year, FindingRow.id)  # a reviewer's lists
+# the overview reads the tallies of every portal: covering indexes, no table lookups
+Index("ix_rule_tally_scope_rule", RuleTallyRow.scope, RuleTallyRow.rule, RuleTallyRow.key, RuleTallyRow.year,
+      RuleTallyRow.open)
+Index("ix_report_tally_scope_year", ReportTallyRow.scope, ReportTallyRow.year, ReportTallyRow.key,
+      ReportTallyRow.reports, ReportTallyRow.on_time, ReportTallyRow.no_error)

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from auditor.report import deadline_for as report_deadline
 from auditor.report import infer_body_kind
 
-from storage.models import BodyRow, CrawlRow, FindingRow, PortalRow, ReportRow, ReportTallyRow
+from storage.missing import missing, missing_decision, overdue_bodies, overdue_counts
+from storage.models import BodyRow, CrawlRow, FindingRow, ReportRow, ReportTallyRow
 
 GROUPINGS = ("region", "portal", "body_kind")
 LEVELS = ("province", "city", "county")
@@ -138,55 +139,6 @@ def findings(session: Session, *, year: int | None = None, portal: str | None = 
     return out
 
 
-# --- missing ------------------------------------------------------------------------------------------------------
-def missing(session: Session, year: int, as_of: date, settings: Any = None, *, portal: str | None = None) -> list[dict]:
-    """The expected (configured) bodies with no report for `year` whose deadline has passed by `as_of`."""
-    have = select(ReportRow.body_id).where(ReportRow.year == year, ReportRow.body_id == BodyRow.id)
-    q = (select(BodyRow.id, BodyRow.portal_id, BodyRow.name, BodyRow.kind, BodyRow.region_path,
-                PortalRow.township_deadline)
-         .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
-         .where(BodyRow.configured.is_(True), ~have.exists()))
-    if portal:
-        q = q.where(BodyRow.portal_id == portal)
-    if as_of <= date(year + 1, 1, 1):  # no deadline has passed yet
-        return []
-    out = []
-    for body_id, portal_id, name, kind, region, township in session.exec(q.order_by(BodyRow.portal_id, BodyRow.name)).all():
-        kind = kind or infer_kind(name)
-        deadline = deadline_for(kind, year, settings, township)
-        if as_of > deadline:
-            out.append({"portal": portal_id or None, "body": name, "body_kind": kind, "year": year,
-                        "deadline": deadline.isoformat(), "region": region or None, "body_id": body_id})
-    return out
-
-
-def _overdue(session: Session, years: set[int], as_of: date, settings: Any, by: str, level: str | None) -> dict:
-    """Configured bodies without a report whose deadline has passed, counted per (group, year) in SQL."""
-    out: dict[tuple[str, int], int] = defaultdict(int)
-    gcol = {"region": BodyRow.region_path, "portal": BodyRow.portal_id, "body_kind": BodyRow.kind}[by]
-    for y in years:
-        if as_of <= date(y + 1, 1, 1):
-            continue
-        have = select(ReportRow.body_id).where(ReportRow.year == y, ReportRow.body_id == BodyRow.id)
-        q = (select(gcol, BodyRow.kind, PortalRow.township_deadline, func.count())
-             .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
-             .where(BodyRow.configured.is_(True), ~have.exists())
-             .group_by(gcol, BodyRow.kind, PortalRow.township_deadline))
-        for g, kind, township, n in session.exec(q).all():
-            if kind is None:  # rare: infer from each name
-                continue
-            if as_of > deadline_for(kind, y, settings, township):
-                out[(_fold(g if by != "body_kind" else kind, by, level), y)] += n
-        nameless = (select(BodyRow.name, gcol, PortalRow.township_deadline)
-                    .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
-                    .where(BodyRow.configured.is_(True), BodyRow.kind.is_(None), ~have.exists()))
-        for name, g, township in session.exec(nameless).all():
-            kind = infer_kind(name)
-            if as_of > deadline_for(kind, y, settings, township):
-                out[(_fold(g if by != "body_kind" else kind, by, level), y)] += 1
-    return out
-
-
 # --- grouping helpers ---------------------------------------------------------------------------------------------
 def _fold(key: str | None, by: str, level: str | None) -> str:
     if by != "region" or not level:
@@ -247,14 +199,8 @@ def compliance(session: Session, *, by: str = "region", year: int | None = None,
     configured: dict[str, int] = defaultdict(int)
     for g, n in session.exec(select(bgcol, func.count()).where(BodyRow.configured.is_(True)).group_by(bgcol)).all():
         configured[_fold(g, by, level)] += n
-    # overdue: configured bodies without a report once their deadline passed.  For a season whose every deadline
-    # has passed that is simply configured - published by configured bodies; only the current season needs the
-    # per-body deadline (kind, the county's township deadline)
-    tds = set(session.exec(select(PortalRow.township_deadline).distinct()).all()) | {None}
-    settled = {y for y in years
-               if as_of > max(deadline_for(k, y, settings, td) for k in ("department", "government", "township")
-                              for td in tds)}
-    overdue = _overdue(session, years - settled, as_of, settings, by, level) if years - settled else {}
+    # overdue: the bodies missing_decision calls missing (the PUB-MISSING of `run`, the rows of `query missing`)
+    overdue = overdue_counts(session, years, as_of, settings, by, level, totals=stats, configured=configured)
     for g in configured:
         for y in years:
             stats.setdefault((g, y), [0, 0, 0, 0])
@@ -263,7 +209,7 @@ def compliance(session: Session, *, by: str = "region", year: int | None = None,
         unconf, published, on_time, no_error = stats[(g, y)]
         conf = configured.get(g, 0)
         expected = conf + unconf
-        late = max(0, conf - (published - unconf)) if y in settled else overdue.get((g, y), 0)
+        late = max(0, overdue.get((g, y), 0))
         out.append({by: g or None, "year": y, "expected": expected, "published": published, "on_time": on_time,
                     "no_error": no_error, "overdue": late,
                     "share_published": round(published / expected, 4) if expected else None,
@@ -353,5 +299,5 @@ def trend(session: Session, *, by: str = "region", year: int | None = None, leve
     return out
 
 
-__all__ = ["last_crawl_ok", "failed_crawls", "missing", "findings", "reports", "compliance", "body_history", "trend",
+__all__ = ["last_crawl_ok", "failed_crawls", "missing", "missing_decision", "overdue_bodies", "findings", "reports", "compliance", "body_history", "trend",
            "deadline_for", "infer_kind", "and_"]

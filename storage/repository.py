@@ -278,13 +278,37 @@ def record_crawl(session: Session, *, portal_id: str, started: datetime, finishe
     session.flush()
 
 
-def record_problem(session: Session, *, url: str, portal_id: str | None, error: str, when: datetime) -> None:
-    """A document that could not be read (operations digest), one row per URL."""
+UNFINISHED = "抓取未正常结束（进行中、被中断或进程被终止）"
+
+
+def start_crawl(session: Session, *, portal_id: str, started: datetime) -> int:
+    """A crawl row written when the crawl starts, as failed and incomplete: a crawl that is killed before it can
+    say how it ended is never taken for a complete one.  finish_crawl() records the outcome."""
+    row = CrawlRow(portal_id=portal_id, started=utc(started), finished=utc(started), ok=False, complete=False,
+                   errors=[UNFINISHED], pages=0, documents=0)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def finish_crawl(session: Session, crawl_id: int, *, finished: datetime, ok: bool, complete: bool,
+                 errors: list[str], pages: int, documents: int) -> None:
+    row = session.get(CrawlRow, crawl_id)
+    row.finished, row.ok, row.complete = utc(finished), ok, complete
+    row.errors, row.pages, row.documents = list(errors), pages, documents
+    session.add(row)
+    session.flush()
+
+
+def record_problem(session: Session, *, url: str, portal_id: str | None, error: str, when: datetime,
+                   kind: str = "unreadable") -> None:
+    """A document that could not be read, or a fetch that failed (operations digest), one row per URL.
+    kind: "unreadable" (no PUB-MISSING is decided for its portal and year while it stands) or "not_report"."""
     when = utc(when) or now()
     _insert_ignore(session, ExtractionProblemRow, dict(url=url, portal_id=portal_id, error=error, when=when,
-                                                       first_seen=when, attempts=0), ["url"])
+                                                       first_seen=when, attempts=0, kind=kind), ["url"])
     row = session.exec(select(ExtractionProblemRow).where(ExtractionProblemRow.url == url)).one()
-    row.error, row.when, row.attempts, row.resolved_at = error, when, row.attempts + 1, None
+    row.error, row.when, row.attempts, row.resolved_at, row.kind = error, when, row.attempts + 1, None, kind
     if portal_id:
         row.portal_id = portal_id
     session.add(row)

@@ -19,8 +19,7 @@ from urllib.parse import quote
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("OGIAUDIT_SHARED", ROOT.parent / "shared"))
-SEEDS = SHARED / "seeds"
+SEEDS = ROOT / "crawler" / "sample_portal" / "data"   # the project's own copy of the five seeds
 PG_CONNINFO = os.environ.get("OGIAUDIT_TEST_PG", "host=127.0.0.1 port=5432 dbname=test user=postgres")
 SESSION_TAG = f"t{os.getpid()}_{uuid.uuid4().hex[:6]}"
 

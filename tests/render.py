@@ -5,15 +5,13 @@ text), so every format shows the same report.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from auditor.document import Document, Paragraph, Table
 
-CJK_FONT = "Noto Serif CJK SC"
+from crawler.sample_portal.render import CJK_FONT  # noqa: E402,F401 - one font name for every rendering
 
 
 def soffice() -> str | None:
@@ -87,35 +85,8 @@ def _parse_seed(text: str) -> list:
     return blocks
 
 
-# --- blocks -> DOCX ----------------------------------------------------------------------------------------------
-def to_docx(blocks: list) -> bytes:
-    import docx
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    d = docx.Document()
-    style = d.styles["Normal"]
-    style.font.name = CJK_FONT
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)
-    for block in blocks:
-        if isinstance(block, Table):
-            width = max(len(r) for r in block.rows)
-            table = d.add_table(rows=len(block.rows), cols=width)
-            table.style = "Table Grid"
-            for r, row in enumerate(block.rows):
-                for c in range(width):
-                    cell = table.cell(r, c)
-                    text = row[c] if c < len(row) and (r, c) not in block.copies else ""
-                    para = cell.paragraphs[0]
-                    run = para.add_run(text)
-                    run.font.size = Pt(8)
-            d.add_paragraph("")
-        else:
-            d.add_paragraph(block.text)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
+# --- blocks -> DOCX (the project's own renderer, crawler/sample_portal/render.py) -------------------------------
+from crawler.sample_portal.render import to_docx  # noqa: E402
 
 
 def document_to_docx(document: Document) -> bytes:
@@ -180,16 +151,9 @@ def rendered(seed: Path, kind: str) -> bytes:
 
 def docx_to(data: bytes, target: str, timeout: int = 180) -> bytes:
     """DOCX -> another format LibreOffice writes (doc, pdf)."""
-    exe = soffice()
-    if exe is None:
-        raise RuntimeError("LibreOffice (soffice) is not installed")
-    with tempfile.TemporaryDirectory(prefix="ogiaudit-render-") as tmp:
-        src = Path(tmp) / "report.docx"
-        src.write_bytes(data)
-        subprocess.run([exe, f"-env:UserInstallation=file://{Path(tmp) / 'profile'}", "--headless", "--norestore",
-                        "--convert-to", target, "--outdir", tmp, str(src)],
-                       check=True, capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
-        return (Path(tmp) / f"report.{target}").read_bytes()
+    from crawler.sample_portal.render import convert
+
+    return convert(data, "docx", target, timeout)
 
 
 def finding_keys(result) -> set[tuple]:

@@ -14,12 +14,14 @@ def run(*args, cwd=None):
     return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
 
 
-def test_unreadable_inputs_get_one_line_each_and_the_rest_is_audited(tmp_path, seeds, shared_dir):
+def test_unreadable_inputs_get_one_line_each_and_the_rest_is_audited(tmp_path, seeds):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(os.urandom(4096))
-    bulletin = next((shared_dir / "realdata/portal_html/SimonXinw+job").glob("万载县*.html"))
+    bulletin = tmp_path / "万载县2015年国民经济和社会发展统计公报.html"   # readable, but not an annual report
+    bulletin.write_text("<html><head><title>万载县2015年国民经济和社会发展统计公报</title></head><body>"
+                        + "<p>全年地区生产总值123.4亿元，比上年增长8.5%。</p>" * 40 + "</body></html>", encoding="utf-8")
     proc = run("audit", str(empty), str(seeds["000"]), str(junk), str(bulletin), str(tmp_path / "nope.txt"),
                str(seeds["002"]), "--format", "json")
     assert proc.returncode == 2

@@ -225,3 +225,31 @@ def test_digest_command_dry_run_writes_channel_messages_without_secrets(tmp_path
     written = list(out.glob("*.json"))
     assert len(written) == 1 and "新增问题3条" in written[0].read_text(encoding="utf-8")
     assert TOKEN not in written[0].read_text(encoding="utf-8") and bots["dingtalk"].received == []
+
+
+@pytest.mark.parametrize("confirmed_only", [False, True])
+def test_channels_follow_the_review_desks_verdicts(tmp_path, db, bots, confirmed_only):
+    """Group-bot digests carry what e-mail digests carry: a dismissed finding is never sent, and with
+    `[digest] confirmed_only = true` only the errors a reviewer confirmed."""
+    from sqlmodel import select
+
+    from storage.db import session
+    from storage.models import Finding
+    from storage.review import review
+
+    seed(db, n_errors=3)
+    with session(db) as s:
+        first, second, _third = s.exec(select(Finding).order_by(Finding.id)).all()
+        review(s, first.id, "dismiss", "审核员张三", "表格已在更正版中改正")
+        review(s, second.id, "confirm", "审核员张三")
+    settings = settings_for(tmp_path, db, {"feishu": bots["feishu"]})
+    settings.digest.confirmed_only = confirmed_only
+    out = run_digests(settings, as_of=AS_OF, portals=portals("channel:feishu"))
+    assert out[0].status == "sent"
+    [body] = bots["feishu"].received
+    text = message_text("feishu", body)
+    assert "第0行" not in text                                          # dismissed: never sent
+    if confirmed_only:
+        assert "新增问题1条" in text and "第1行" in text and "第2行" not in text   # only the confirmed error
+    else:
+        assert "新增问题2条" in text

@@ -54,3 +54,14 @@ def test_vocabulary_uses_the_auditors_labels():
     assert vocabulary.BODY_KINDS is BODY_KINDS
     assert vocabulary.word("severity", "warning") == "警告" and vocabulary.word("status", "waived") == "已豁免"
     assert vocabulary.cn_date(date(2023, 1, 31)) == "2023年1月31日"
+
+
+def test_the_review_desk_speaks_the_same_vocabulary():
+    from ogiaudit.web import words
+
+    assert words.SEVERITY is vocabulary.SEVERITIES and words.STATUS is vocabulary.STATUSES
+    assert words.CERTAINTY == {True: "确定", False: "存疑"} and words.VERDICT[None] == vocabulary.VERDICTS["none"]
+    rows = [{"id": 1, "rule": "T3-BAL", "uncertain": True, "verdict": "confirmed", "verdict_by": "张三"}]
+    ws = load_workbook(io.BytesIO(exports.xlsx_bytes(rows, kind="findings"))).active
+    assert [c.value for c in ws[1]] == ["编号", "规则", "确定性", "审核结论", "审核人"]
+    assert [c.value for c in ws[2]][2:] == ["存疑", "已确认", "张三"]

@@ -166,6 +166,7 @@ def test_doc_conversion_failure_is_one_line():
 def test_libreoffice_missing_is_said_clearly(monkeypatch):
     from auditor.extract import doc
 
+    monkeypatch.setenv("OGIAUDIT_SANDBOX", "0")   # the patched module is this process's, not the worker's
     monkeypatch.setattr(doc, "soffice", lambda: None)
     with pytest.raises(ExtractionError, match="LibreOffice"):
         header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(20) + b"\xfe\xff\x09\x00"

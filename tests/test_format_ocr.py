@@ -78,6 +78,7 @@ def test_tesseract_missing_is_said_clearly(monkeypatch):
 
     from auditor.extract import ocr
 
+    monkeypatch.setenv("OGIAUDIT_SANDBOX", "0")   # the patched module is this process's, not the worker's
     monkeypatch.setattr(ocr, "_tesseract", lambda: None)
     buf = io.BytesIO()
     Image.new("L", (200, 100), 255).save(buf, format="PNG")
@@ -95,6 +96,7 @@ def test_scanned_pdf_without_tesseract_is_an_error_not_an_empty_audit(monkeypatc
 
     from auditor.extract import ocr
 
+    monkeypatch.setenv("OGIAUDIT_SANDBOX", "0")   # the patched module is this process's, not the worker's
     monkeypatch.setattr(ocr, "_tesseract", lambda: None)
     buf = io.BytesIO()
     Image.new("L", (850, 1100), 255).save(buf, format="PDF", resolution=100)

@@ -232,6 +232,7 @@ def test_text_pdf_with_a_picture_page_and_no_tesseract(monkeypatch, realdata):
 
     from auditor.extract import ocr
 
+    monkeypatch.setenv("OGIAUDIT_SANDBOX", "0")   # the patched module is this process's, not the worker's
     monkeypatch.setattr(ocr, "_tesseract", lambda: None)
     picture = io.BytesIO()
     Image.new("L", (600, 800), 200).save(picture, format="PDF", resolution=72)

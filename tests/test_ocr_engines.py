@@ -59,7 +59,8 @@ def page_text(pdf: bytes, i: int) -> str:
 
 
 def test_missing_engine_is_one_line(engine, monkeypatch):
-    monkeypatch.setattr(engine, "_rapidocr", lambda: None)
+    monkeypatch.setenv("OGIAUDIT_SANDBOX", "0")      # read here, where the package is hidden
+    monkeypatch.setattr(engine, "_rapidocr", lambda: False)
     engine.use("rapidocr")
     import io
 
@@ -68,3 +69,49 @@ def test_missing_engine_is_one_line(engine, monkeypatch):
     Image.new("L", (400, 200), 255).save(buf, format="PNG")
     with pytest.raises(ExtractionError, match="rapidocr-onnxruntime"):
         extract(buf.getvalue())
+
+
+@pytest.mark.slow
+def test_rapidocr_stops_at_the_documents_deadline(tmp_path, seeds):
+    """`audit --ocr-engine rapidocr` on a dense six-page scan with a 6-second budget: one line saying the OCR time
+    ran out, in time, the next input audited, and no page process left behind (RapidOCR reads a page in a process
+    killed at its timeout, as Tesseract does: tests/test_hostile_documents.py)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from tests import hostile
+
+    name = "rapidocr"
+    if ocr_engines.missing(name):
+        pytest.skip(ocr_engines.missing(name))
+    dense = tmp_path / "dense.tif"
+    dense.write_bytes(hostile.tiff_dense(6))
+    mark = f"ocr-deadline-{uuid.uuid4().hex}"
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "ogiaudit", "audit", str(dense), str(seeds["000"]), "--format",
+                           "json", "--ocr-engine", name], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "OGIAUDIT_EXTRACT_SECONDS": "6", "T_MARK": mark})
+    seconds = time.monotonic() - start
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith(f"ogiaudit: {dense}: ") and "超时" in line, line
+    assert seconds < 6 + 20, f"{seconds:.0f} s"    # the budget, the grace, starting the command
+    assert "PUB-LATE" in {f["rule"] for f in json.loads(proc.stdout.splitlines()[1])["findings"]}
+    assert not _processes_marked(mark)
+
+
+def _processes_marked(mark: str) -> list[int]:
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if f"T_MARK={mark}".encode() in fh.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found

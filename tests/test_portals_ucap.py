@@ -19,7 +19,7 @@ def test_ucap_report_detail(shared_dir):
 
 
 def test_ucap_other_detail(shared_dir):
-    path = next((shared_dir / "realdata/portal_html/SimonXinw+job").glob("万载县*.html"))
+    path = shared_dir / "realdata/portal_html/SimonXinw+job/万载县2015年国民经济和社会发展统计公报.html"
     r = HtmlResponse(url="http://www.wanzai.gov.cn/art/x.shtml", body=path.read_bytes(), encoding="utf-8")
     assert ucap.matches(r)
     assert generic.detail_title(r).startswith("万载县2015年国民经济和社会发展统计公报")

@@ -12,9 +12,9 @@ SHANGHAI = "上海市人民政府_2025.md"
 
 
 @pytest.fixture(scope="module")
-def text(seeds, realdata):
-    def read(name):
-        path = seeds[name] if name in seeds else realdata / name
+def text(seeds, request):
+    def read(name):  # a real report (../shared) only when the test asks for one
+        path = seeds[name] if name in seeds else request.getfixturevalue("realdata") / name
         return path.read_text(encoding="utf-8")
     return read
 

@@ -2,18 +2,47 @@
 
 A new format is one module in this package plus one line in EXTRACTORS: a function `extract(data: bytes) -> Document`
 that raises ExtractionError with a one-line Chinese reason when it cannot read the bytes.
+
+Where the bytes are read: text and HTML up to INLINE_BYTES in this process (fast: hundreds a second; their extractors
+are bounded); everything else (PDF, DOCX, DOC/WPS, images, big text) in the sandbox worker (_sandbox.py: a memory
+and a time budget, one line when a file exceeds them).  Every Document is bounded (check_size) and cleaned of
+invisible control characters (zero-width, bidirectional overrides) that would hide a heading from the parser.
 """
 from __future__ import annotations
 
 import importlib
+import os
+import re
+import time
+from contextlib import contextmanager
 
-from auditor.document import Document
+from auditor.document import Document, Paragraph, Table
 
 MAX_BYTES = 64 * 1024 * 1024  # a report larger than this is not a report; refuse it before any parser sees it
+INLINE_BYTES = 4 * 1024 * 1024          # text and HTML up to this size are read in this process
+INLINE_KINDS = ("text", "markdown", "html")
+MAX_CHARS = 4_000_000                   # text in one Document (a 300-page report has about 500,000)
+MAX_CELLS = 1_000_000                   # table cells in one Document
 
 
 class ExtractionError(Exception):
     """A document that cannot be read.  The message is one line, in Chinese, saying what is wrong."""
+
+
+def failure_line(exc: BaseException) -> str:
+    """One line saying why a document could not be read or audited, whatever was raised (a hostile file may make
+    a parser raise anything: that is this document's problem, said in one line, and the run goes on)."""
+    if isinstance(exc, ExtractionError):
+        text = str(exc)
+    elif isinstance(exc, MemoryError):
+        text = "读取时内存不足（文件可能是恶意构造的），已跳过"
+    elif isinstance(exc, RecursionError):
+        text = "文件结构嵌套过深，无法读取，已跳过"
+    elif isinstance(exc, OSError):
+        text = f"无法读取文件：{exc.strerror or exc}"
+    else:
+        text = f"读取或审核时出错（{type(exc).__name__}：{exc}），已跳过"
+    return " ".join(text.split())[:500] or type(exc).__name__
 
 
 # kind -> "module:function"; imported lazily so that auditing HTML never loads the PDF stack
@@ -49,7 +78,10 @@ def sniff(data: bytes) -> str | None:
     if head.startswith(b"{\\rtf"):
         return None
     text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with its byte-order mark: judged on its text
+        head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")
+        text_head = head.lower()
+    if b"\x00" in head:
         return None
     if not _looks_like_text(head):
         return None
@@ -98,6 +130,20 @@ def extract(data: bytes, kind: str | None = None) -> Document:
     kind = kind or sniff(data)
     if kind is None:
         raise ExtractionError("无法识别的文件格式（不是 HTML、文本、PDF、OFD、DOCX、DOC/WPS 或图片）")
+    if (kind in INLINE_KINDS and len(data) <= INLINE_BYTES) or os.environ.get("OGIAUDIT_SANDBOX") == "0":
+        document = extract_here(data, kind)
+        check_size(document)
+        return document
+    from auditor.extract import _sandbox
+
+    return _sandbox.extract(data, kind)
+
+
+def extract_here(data: bytes, kind: str) -> Document:
+    """Read `data` of a known kind in this process (the sandbox worker's entry)."""
+    if kind in INLINE_KINDS:
+        data = _as_utf8(data)
+    invisible = not data.startswith(b"\xef\xbb\xbf") or bool(_INVISIBLE_UTF8.search(data, 3))
     module_name, func_name = EXTRACTORS[kind].split(":")
     try:
         module = importlib.import_module(module_name)
@@ -106,4 +152,71 @@ def extract(data: bytes, kind: str | None = None) -> Document:
     document = getattr(module, func_name)(data)
     if kind in ("wps", "doc") and document.format in ("docx", "text"):
         document.format = kind
+    if invisible or kind not in INLINE_KINDS:
+        _clean(document)
     return document
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """Text bytes the extractors read right whatever a page declares: UTF-16 (with its byte-order mark) transcoded,
+    and UTF-8 marked as such (a BOM), since a page that is valid UTF-8 is UTF-8 even when it says charset=gbk."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return b"\xef\xbb\xbf" + data.decode("utf-16", errors="replace").encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf") or data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return b"\xef\xbb\xbf" + data
+
+
+# invisible characters that split a heading or a number without showing: zero-width, joiners, bidi controls
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE_UTF8 = re.compile(b"\xc2\xad|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf")
+
+
+def _clean(document: Document) -> None:
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            if not block.text.isascii():
+                block.text = _INVISIBLE.sub("", block.text)
+        else:
+            for row in block.rows:
+                for i, cell in enumerate(row):
+                    if not cell.isascii() and _INVISIBLE.search(cell):
+                        row[i] = _INVISIBLE.sub("", cell)
+
+
+def check_size(document: Document) -> None:
+    """A Document too large to be a report (the product of an amplification attack) is refused in one line."""
+    chars = cells = 0
+    for block in document.blocks:
+        if isinstance(block, Table):
+            cells += sum(len(row) for row in block.rows)
+            chars += sum(len(cell) for row in block.rows for cell in row)
+        else:
+            chars += len(block.text)
+        if chars > MAX_CHARS or cells > MAX_CELLS:
+            raise ExtractionError(f"文件内容过多（超过 {MAX_CHARS // 10000} 万字或 {MAX_CELLS // 10000} 万个单元格），"
+                                  "不像是年度报告，疑似恶意构造")
+
+
+_DEADLINE: float | None = None
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Within: remaining() counts down from `seconds` (the sandbox worker's time for one document)."""
+    global _DEADLINE
+    previous, _DEADLINE = _DEADLINE, time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _DEADLINE = previous
+
+
+def remaining(default: float) -> float:
+    """Seconds a slow step (OCR of a page, a LibreOffice conversion) may still take: `default`, or less when the
+    document's deadline is nearer."""
+    return default if _DEADLINE is None else min(default, _DEADLINE - time.monotonic())

@@ -233,7 +233,7 @@ def find_tables(page: PageLayout) -> tuple[list[tuple[_Grid, list[Glyph]]], list
             outside.append(g)
     result = []
     for (grid, _unused, ys, xs, comp), glyphs in zip(grids, inside):
-        table = _build_grid(ys, xs, comp, glyphs)
+        table = _build_grid(ys, xs, comp, glyphs, page)
         if table is None:
             outside.extend(glyphs)
             continue
@@ -242,7 +242,16 @@ def find_tables(page: PageLayout) -> tuple[list[tuple[_Grid, list[Glyph]]], list
     return result, outside
 
 
-def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[Glyph]) -> Table | None:
+def _box(page: PageLayout | None, x0: float, top: float, x1: float, bottom: float):
+    """A cell's place as fractions of the page (page number, x0, top, x1, bottom); None without a page."""
+    if page is None or page.width <= 0 or page.height <= 0:
+        return None
+    w, h = page.width, page.height
+    return (page.number, round(x0 / w, 4), round(top / h, 4), round(x1 / w, 4), round(bottom / h, 4))
+
+
+def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[Glyph],
+                page: PageLayout | None = None) -> Table | None:
     hs = [s for s in segs if s.horizontal]
     vs = [s for s in segs if not s.horizontal]
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -283,7 +292,10 @@ def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[
         texts.setdefault(find(r * nc + c), []).append(g)
     rows = [[""] * nc for _ in range(nr)]
     copies: set[tuple[int, int]] = set()
+    where = {}
     for root, (r0, r1, c0, c1) in boxes.items():
+        if (box := _box(page, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])) is not None:
+            where[(r0, c0)] = box
         gs = texts.get(root)
         if not gs:
             text = ""
@@ -301,7 +313,7 @@ def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[
     # a single column "table" is a frame around text, not a table
     if nc == 1 or all(all((r, c) in copies for c in range(1, nc)) for r in range(nr)):
         return None
-    return Table(rows=rows, copies=frozenset(copies), grid=True)
+    return Table(rows=rows, copies=frozenset(copies), grid=True, boxes=where or None)
 
 
 def _index(bounds: list[float], v: float) -> int | None:
@@ -456,7 +468,8 @@ def join_pages(pages: list[PageBlocks]) -> list:
                 labels = [c for c, t in enumerate(row) if t and not _NUMERIC.match(t)]
                 if labels:
                     row[labels[-1]] = clean_cell(row[labels[-1]] + pb.lead_fragment)
-                    blocks[-1] = Table(rows=last.rows[:-1] + [row], copies=last.copies, page=last.page, grid=last.grid)
+                    blocks[-1] = Table(rows=last.rows[:-1] + [row], copies=last.copies, page=last.page, grid=last.grid,
+                                       boxes=last.boxes)
                 else:
                     items.insert(0, Paragraph(pb.lead_fragment, page=pb.blocks[0].page if pb.blocks else None))
             else:
@@ -469,7 +482,8 @@ def join_pages(pages: list[PageBlocks]) -> list:
                 rows = last.rows + first.rows
                 off = len(last.rows)
                 copies = set(last.copies) | {(r + off, c) for r, c in first.copies}
-                blocks[-1] = Table(rows=rows, copies=frozenset(copies), page=last.page, grid=last.grid and first.grid)
+                blocks[-1] = Table(rows=rows, copies=frozenset(copies), page=last.page, grid=last.grid and first.grid,
+                                   boxes=_shift_boxes(last.boxes, first.boxes, off))
                 items = items[1:]
             elif isinstance(last, Paragraph) and isinstance(first, Paragraph) and prev.last_open \
                     and not pb.first_indented:
@@ -478,6 +492,15 @@ def join_pages(pages: list[PageBlocks]) -> list:
         blocks.extend(items)
         prev = pb
     return blocks
+
+
+def _shift_boxes(a: dict | None, b: dict | None, offset: int) -> dict | None:
+    """The boxes of table `a` followed by those of `b` whose rows come `offset` rows lower."""
+    if not a and not b:
+        return None
+    out = dict(a or {})
+    out.update({(r + offset, c): box for (r, c), box in (b or {}).items()})
+    return out
 
 
 def _same_columns(a: Table, b: Table) -> bool:
@@ -511,7 +534,7 @@ def _continue_labels(last: Table, first: Table) -> Table:
         while r < len(rows) and (r, c) in copies and rows[r][c] == "":
             rows[r][c] = above[c]
             r += 1
-    return Table(rows=rows, copies=frozenset(copies), page=first.page, grid=first.grid)
+    return Table(rows=rows, copies=frozenset(copies), page=first.page, grid=first.grid, boxes=first.boxes)
 
 
 _ROW_START = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]")
@@ -543,8 +566,9 @@ def _join_split_row(last: Table, first: Table) -> tuple[Table, Table]:
     rows = last.rows[:-1] + [new_a]
     rest = [list(x) for x in first.rows[1:]]
     copies = {(rr - 1, cc) for rr, cc in first.copies if rr > 0}
-    return (Table(rows=rows, copies=last.copies, page=last.page, grid=last.grid),
-            Table(rows=rest, copies=frozenset(copies), page=first.page, grid=first.grid))
+    return (Table(rows=rows, copies=last.copies, page=last.page, grid=last.grid, boxes=last.boxes),
+            Table(rows=rest, copies=frozenset(copies), page=first.page, grid=first.grid,
+                  boxes=_shift_boxes(None, {k: v for k, v in (first.boxes or {}).items() if k[0] > 0}, -1)))
 
 
 def _unbalanced(text: str) -> bool:
@@ -625,17 +649,23 @@ def _unruled_tables(lines: list[Line], page: PageLayout) -> tuple[list[_Grid], l
             i = j + 1
             continue
         rows: list[list[list]] = []
+        spans: list[list[float]] = []  # each row's top and bottom
         for k in members:
             cells = [[t, a, b] for t, a, b in chunks[k]]
             if valued[k] or not rows or _OWN_ROW.match(cells[0][0]) or not any(not _VALUE.match(c[0]) for c in rows[-1]):
                 rows.append(cells)
+                spans.append([lines[k].top, lines[k].bottom])
                 continue
+            spans[-1][1] = max(spans[-1][1], lines[k].bottom)
             above = rows[-1]
             labels = [c for c in above if not _VALUE.match(c[0])]
             for t, a, b in cells:
                 cell = min(labels, key=lambda c: abs((c[1] + c[2]) / 2 - (a + b) / 2))
                 cell[0] = join_lines([cell[0], t])
-        table = Table(rows=[[clean_cell(c[0]) for c in row] for row in rows], page=page.number)
+        boxes = {(r, c): _box(page, cell[1], spans[r][0], cell[2], spans[r][1])
+                 for r, row in enumerate(rows) for c, cell in enumerate(row)}
+        table = Table(rows=[[clean_cell(c[0]) for c in row] for row in rows], page=page.number,
+                      boxes={k: v for k, v in boxes.items() if v is not None} or None)
         grids.append(_Grid(lines[members[0]].top, lines[members[-1]].bottom, min(lines[k].x0 for k in members),
                            max(lines[k].x1 for k in members), table))
         i = j + 1

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from auditor.document import Document
@@ -37,21 +38,27 @@ def _check_compound_file(data: bytes) -> None:
         raise ExtractionError("DOC/WPS 文件不完整（文件被截断）")
 
 
-def convert(data: bytes, target: str = "docx", timeout: int = TIMEOUT) -> bytes:
-    """Convert a DOC/WPS file to `target` (docx or pdf) with LibreOffice; the converted bytes."""
+def convert(data: bytes, target: str = "docx", timeout: float = TIMEOUT) -> bytes:
+    """Convert a DOC/WPS file to `target` (docx or pdf) with LibreOffice; the converted bytes.  Both attempts
+    together stay within `timeout` and within the document's deadline (extract.remaining)."""
+    from auditor.extract import remaining
+
     exe = soffice()
     if exe is None:
         raise ExtractionError(MISSING)
     with tempfile.TemporaryDirectory(prefix="ogiaudit-lo-") as tmp:
         work = Path(tmp)
+        stop = time.monotonic() + remaining(timeout)
         for name in ("report.doc", "report.wps"):
+            if stop - time.monotonic() < 1:
+                raise ExtractionError("DOC/WPS 文件转换超时，文件可能已损坏或是恶意构造的")
             src = work / name
             src.write_bytes(data)
             out = work / "out"
             out.mkdir(exist_ok=True)
             _run([exe, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--invisible",
                   "--nologo", "--norestore", "--nolockcheck", "--convert-to", target, "--outdir", str(out), str(src)],
-                 timeout, work)
+                 stop - time.monotonic(), work)
             result = out / f"report.{target}"
             if result.exists() and result.stat().st_size > 0:
                 return result.read_bytes()
@@ -59,7 +66,7 @@ def convert(data: bytes, target: str = "docx", timeout: int = TIMEOUT) -> bytes:
     raise ExtractionError("DOC/WPS 文件无法转换（文件已损坏、已加密或不是 Word/WPS 文档）")
 
 
-def _run(cmd: list[str], timeout: int, home: Path) -> None:
+def _run(cmd: list[str], timeout: float, home: Path) -> None:
     env = {**os.environ, "HOME": str(home), "SAL_USE_VCLPLUGIN": "svp"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                             env=env, cwd=home, start_new_session=True)
@@ -71,4 +78,4 @@ def _run(cmd: list[str], timeout: int, home: Path) -> None:
         except ProcessLookupError:
             pass
         proc.wait()
-        raise ExtractionError(f"DOC/WPS 文件转换超时（超过 {timeout} 秒），文件可能已损坏") from None
+        raise ExtractionError(f"DOC/WPS 文件转换超时（超过 {timeout:.0f} 秒），文件可能已损坏") from None

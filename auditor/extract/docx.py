@@ -20,9 +20,11 @@ from auditor.extract import ExtractionError
 from auditor.extract._text import clean_cell
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # the whole package, expanded
-MAX_DOCUMENT_XML = 100 * 1024 * 1024   # word/document.xml alone
+MAX_DOCUMENT_XML = 40 * 1024 * 1024    # word/document.xml alone (a long report: 3 MB; its tree takes 10x)
 MAX_RATIO = 200                        # compression ratio beyond which a member is a bomb, not a report
 MAX_MEMBERS = 10_000
+MAX_COLUMNS = 200                      # grid columns of a table row (Word allows 63): wider is an attack
+MAX_CELLS = 500_000                    # grid positions of all the tables of a document
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _TBL, _TR, _TC, _SDT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "sdt"))
@@ -40,8 +42,25 @@ def extract(data: bytes) -> Document:
         raise ExtractionError("DOCX 文件已损坏：没有正文")
     numbering = _Numbering(archive)
     document = Document(format="docx")
-    _walk(body, document.blocks, numbering)
+    _walk(body, document.blocks, numbering, _Budget())
     return document
+
+
+class _Budget:
+    """Grid positions made so far: gridBefore, gridSpan and vMerge multiply a few bytes of XML into cells."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def row(self, width: int) -> None:
+        if width > MAX_COLUMNS:
+            raise ExtractionError(f"DOCX 表格一行有 {width} 列，超过上限 {MAX_COLUMNS} 列，不像是年度报告，疑似恶意构造")
+        self.add(width)
+
+    def add(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise ExtractionError(f"DOCX 表格超过 {MAX_CELLS // 10000} 万个单元格，不像是年度报告，疑似恶意构造")
 
 
 def _parse(xml: bytes, name: str):
@@ -237,7 +256,8 @@ class _Numbering:
         return re.sub(r"%([1-9])", sub, text)
 
 
-def _walk(container, blocks: list, numbering: _Numbering) -> None:
+def _walk(container, blocks: list, numbering: _Numbering, budget: _Budget | None = None) -> None:
+    budget = budget or _Budget()
     for child in container:
         tag = child.tag
         if tag == _P:
@@ -245,11 +265,11 @@ def _walk(container, blocks: list, numbering: _Numbering) -> None:
                 if line.strip():
                     blocks.append(Paragraph(line.strip()))
         elif tag == _TBL:
-            table = _table(child, numbering)
+            table = _table(child, numbering, budget)
             if table is not None:
                 blocks.append(table)
-        elif tag == _SDT or tag.endswith("}sdtContent") or tag.endswith("}customXml"):
-            _walk(child, blocks, numbering)
+        elif isinstance(tag, str) and (tag == _SDT or tag.endswith("}sdtContent") or tag.endswith("}customXml")):
+            _walk(child, blocks, numbering, budget)
 
 
 def _paragraph_lines(p, numbering: _Numbering | None = None) -> list[str]:
@@ -289,8 +309,10 @@ def _cell_text(tc, numbering: _Numbering | None = None) -> str:
     return clean_cell("\n".join(parts))
 
 
-def _table(tbl, numbering: _Numbering | None = None) -> Table | None:
-    """Expand gridSpan/vMerge into a grid; covered positions are copies of their merged cell."""
+def _table(tbl, numbering: _Numbering | None = None, budget: _Budget | None = None) -> Table | None:
+    """Expand gridSpan/vMerge into a grid; covered positions are copies of their merged cell.  The grid is
+    bounded (budget): gridBefore and gridSpan are clamped and every row's width counted before it is made."""
+    budget = budget or _Budget()
     grid: list[list[str]] = []
     copies: set[tuple[int, int]] = set()
     # column -> (row index of the cell that started the vertical merge) for the merge still open in that column
@@ -302,7 +324,7 @@ def _table(tbl, numbering: _Numbering | None = None) -> Table | None:
         if trpr is not None:
             before = trpr.find(f"{{{W}}}gridBefore")
             if before is not None:
-                row.extend([""] * _int(before.get(_VAL), 0))
+                row.extend([""] * max(0, min(_int(before.get(_VAL), 0), MAX_COLUMNS + 1)))
         for tc in _row_cells(tr):
             tcpr = tc.find(f"{{{W}}}tcPr")
             span, vmerge = 1, None
@@ -314,6 +336,8 @@ def _table(tbl, numbering: _Numbering | None = None) -> Table | None:
                 if vm is not None:
                     vmerge = vm.get(_VAL) or "continue"
             c0 = len(row)
+            if c0 + span > MAX_COLUMNS:
+                budget.row(c0 + span)
             if vmerge == "continue" and c0 in open_merge and open_merge[c0] < r:
                 src_r = open_merge[c0]
                 for k in range(span):
@@ -330,10 +354,12 @@ def _table(tbl, numbering: _Numbering | None = None) -> Table | None:
                     open_merge[c0 + k] = r
                 else:
                     open_merge.pop(c0 + k, None)
+        budget.row(len(row))
         grid.append(row)
     if not grid or not any(any(cell for cell in row) for row in grid):
         return None
     width = max(len(row) for row in grid)
+    budget.add(width * len(grid) - sum(len(row) for row in grid))   # the padding below
     for row in grid:
         row.extend([""] * (width - len(row)))
     return Table(rows=grid, copies=frozenset(copies), grid=True)
@@ -343,7 +369,7 @@ def _row_cells(tr):
     for child in tr:
         if child.tag == _TC:
             yield child
-        elif child.tag == _SDT or child.tag.endswith("}customXml"):
+        elif isinstance(child.tag, str) and (child.tag == _SDT or child.tag.endswith("}customXml")):
             content = child.find(f"{{{W}}}sdtContent")
             for tc in (content if content is not None else child).iter(_TC):
                 yield tc

@@ -49,7 +49,7 @@ def extract(data: bytes) -> Document:
     text = decode_html(data)
     text = re.sub(r"<%@.*?%>", "", text, flags=re.S)  # JSP headers on saved pages
     try:  # plain etree elements: lxml.html's element classes cost a lookup per node
-        root = etree.fromstring(text, _PARSER)
+        root = _parse_bounded(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"HTML 无法解析：{exc}") from None
     if root is None:
@@ -250,3 +250,54 @@ def _span(value: str | None) -> int:
         return max(1, min(int(value or 1), 100))
     except ValueError:
         return 1
+
+
+# --- bounds (issue 10): nesting deeper than the parser's limit keeps its text; table expansion is capped -----------
+MAX_CELLS = 500_000  # grid positions a page's tables may expand to (rowspan × colspan summed): more is an attack
+_KEEP_DEPTH = 100    # a page nested deeper than the parser allows keeps this many levels of elements, and all text
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)(?:\s[^>]*)?>")
+_CELLS = etree.XPath("count(//td | //th)")
+_SPANNED = etree.XPath("//td[@rowspan or @colspan] | //th[@rowspan or @colspan]")
+_VOID = {"br", "img", "meta", "input", "hr", "link", "wbr", "area", "base", "col", "embed", "param", "source",
+         "track", "basefont", "frame", "keygen"}
+
+
+def _parse_bounded(text: str):
+    """The parsed page.  libxml2 stops at 256 levels and drops the rest of the page: then the elements nested
+    deeper than _KEEP_DEPTH are removed (their text kept) and the page parsed again."""
+    root = etree.fromstring(text, _PARSER)
+    if any("Excessive depth" in e.message for e in _PARSER.error_log):
+        root = etree.fromstring(_flatten(text), _PARSER)
+    if root is not None:
+        cells = _CELLS(root) + sum(_span(td.get("rowspan")) * _span(td.get("colspan")) - 1 for td in _SPANNED(root))
+        if cells > MAX_CELLS:
+            raise ExtractionError(f"HTML 表格展开后超过 {MAX_CELLS // 10000} 万个单元格，不像是年度报告，疑似恶意构造")
+    return root
+
+
+def _flatten(text: str) -> str:
+    """The markup with every element nested deeper than _KEEP_DEPTH unwrapped (a block one becomes a line break)."""
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []   # open elements: (name, kept)
+    kept, pos = 0, 0
+    for m in _TAG.finditer(text):
+        closing, name = m.group(1), m.group(2).lower()
+        if name in _VOID or m.group(0).endswith("/>"):
+            continue
+        if closing:
+            at = next((i for i in range(len(stack) - 1, max(-1, len(stack) - 257), -1) if stack[i][0] == name), None)
+            if at is None:
+                continue
+            keep = stack[at][1]
+            kept -= sum(k for _, k in stack[at:])
+            del stack[at:]
+        else:
+            keep = kept < _KEEP_DEPTH
+            stack.append((name, keep))
+            kept += keep
+        if not keep:
+            out.append(text[pos:m.start()])
+            out.append("<br>" if name in _BLOCK or name in ("table", "td", "th") else "")
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,9 +1,12 @@
-"""Image-only reports: scanned PDF pages and JPG/PNG files, read by Tesseract (chi_sim).
+"""Image-only reports: scanned PDF pages and JPG/PNG files, read by the OCR engine of this process (ocr_engines:
+Tesseract chi_sim by default, or RapidOCR).
 
 Each page image is binarised; long dark horizontal and vertical runs are the table rulings (they are also
-painted out before OCR, so that Tesseract does not read them as "一" or "|").  Tesseract's words, with their boxes,
-and the rulings go through the same layout engine as a PDF's text layer.  The Document is marked `ocr = True`:
-every finding from it is less certain.
+painted out before OCR, so that Tesseract does not read them as "一" or "|").  The engine's words, with their boxes,
+and the rulings go through the same layout engine as a PDF's text layer.  Every bound holds whichever engine reads:
+pixels and frames an image (checked from the headers), OCR_PIXELS a page, and each page's time taken from the
+document's deadline (extract.remaining()), so that the total OCR time of a document is bounded too.  The Document
+is marked `ocr = True`: every finding from it is less certain.
 """
 from __future__ import annotations
 
@@ -21,8 +24,10 @@ from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_p
 
 DPI = 300                 # rendering resolution of scanned PDF pages
 MAX_PIXELS = 60_000_000   # one page image larger than this is refused (decompression bomb)
+MAX_TOTAL_PIXELS = 600_000_000  # all the frames of one image file together (50 A4 pages at 300 dpi: 435 MP)
+OCR_PIXELS = 12_000_000   # a page is read at most this large (A4 at 300 dpi: 8.7 MP); bigger scans are scaled down
 MAX_IMAGE_PAGES = 50      # frames of a multi-page TIFF, pages of a scanned PDF read by OCR
-PAGE_TIMEOUT = 120        # seconds Tesseract may spend on one page
+PAGE_TIMEOUT = 120        # seconds the OCR engine may spend on one page (less when the document's deadline is nearer)
 MISSING = "未安装 Tesseract（含 chi_sim 语言包），无法识别图片版报告：apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 
 
@@ -43,36 +48,75 @@ def available() -> bool:
 
 
 def extract_image(data: bytes) -> Document:
-    """A JPG/PNG/TIFF/... report."""
+    """A JPG/PNG/TIFF/... report.  Every frame's size is checked from the headers before any pixel is decoded;
+    frames are then decoded a few at a time (scaled down to OCR_PIXELS) and read."""
     from PIL import Image, UnidentifiedImageError
 
+    if (why := ocr_engines.missing()) is not None:
+        raise ExtractionError(why)
     try:
         image = Image.open(io.BytesIO(data))
-        if image.size[0] * image.size[1] > MAX_PIXELS:  # checked from the header, before anything is decoded
-            raise Image.DecompressionBombError("too many pixels")
-        frames = []
-        for k in range(min(getattr(image, "n_frames", 1), MAX_IMAGE_PAGES)):
-            image.seek(k)
-            if image.size[0] * image.size[1] > MAX_PIXELS:
-                raise Image.DecompressionBombError("too many pixels")
-            frames.append(_to_gray(image))
+        n = _check_frames(image)
+        dpi = _dpi(image)
+        layouts: list[PageLayout] = []
+        batch = max(1, os.cpu_count() or 1)   # decoded pages in memory at a time
+        for start in range(0, n, batch):
+            frames, dpis = [], []
+            for k in range(start, min(n, start + batch)):
+                image.seek(k)
+                frame, scale = _scaled(_to_gray(image))
+                frames.append(frame)
+                dpis.append(dpi * scale)
+            layouts += layouts_from_images(frames, first_numbers=list(range(start + 1, start + len(frames) + 1)),
+                                           dpi=dpis)
+            del frames
     except Image.DecompressionBombError:
         raise ExtractionError("图片过大，不像是年度报告的扫描页") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise ExtractionError("图片文件已损坏或格式无法识别") from None
-    dpi = image.info.get("dpi", (DPI, DPI))[0] or DPI
-    try:
-        dpi = float(dpi) if 50 <= float(dpi) <= 1200 else DPI
-    except (TypeError, ValueError):
-        dpi = DPI
-    layouts = layouts_from_images(frames, dpi=dpi)
     if not any(p.glyphs for p in layouts):
         raise ExtractionError("图片中没有识别出任何文字（不是报告的扫描页，或分辨率过低）")
-    document = Document(format="image", ocr=True, pages=len(frames))
+    document = Document(format="image", ocr=True, pages=n)
     document.warnings.append("图片版报告，已用 OCR 识别")
     drop = repeated_margin_lines(layouts)
     document.blocks = join_pages([layout_page(p, drop) for p in layouts])
     return document
+
+
+def _check_frames(image) -> int:
+    """The number of frames, after checking each frame's and the file's pixel count from the headers."""
+    from PIL import Image
+
+    n = getattr(image, "n_frames", 1)
+    if n > MAX_IMAGE_PAGES:
+        raise ExtractionError(f"图片有 {n} 帧（页），超过上限 {MAX_IMAGE_PAGES} 页，不像是年度报告")
+    total = 0
+    for k in range(n):
+        image.seek(k)
+        pixels = image.size[0] * image.size[1]
+        total += pixels
+        if pixels > MAX_PIXELS or total > MAX_TOTAL_PIXELS:
+            raise Image.DecompressionBombError("too many pixels")
+    return n
+
+
+def _dpi(image) -> float:
+    dpi = image.info.get("dpi", (DPI, DPI))[0] or DPI
+    try:
+        return float(dpi) if 50 <= float(dpi) <= 1200 else DPI
+    except (TypeError, ValueError):
+        return DPI
+
+
+def _scaled(image):
+    """(image, scale): a page image no larger than OCR_PIXELS (Tesseract's memory and time grow with it)."""
+    from PIL import Image
+
+    w, h = image.size
+    if w * h <= OCR_PIXELS:
+        return image, 1.0
+    scale = (OCR_PIXELS / (w * h)) ** 0.5
+    return image.resize((max(1, int(w * scale)), max(1, int(h * scale))), Image.Resampling.LANCZOS), scale
 
 
 def _to_gray(image):
@@ -85,41 +129,52 @@ def _to_gray(image):
     return image.convert("L")
 
 
-def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> list:
-    """Pages of an open pypdfium2 document as grayscale PIL images."""
+def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> tuple[list, list[float]]:
+    """Pages of an open pypdfium2 document as grayscale PIL images, and the resolution each was rendered at
+    (`dpi`, or less for a page so large that it would exceed OCR_PIXELS)."""
     if (why := ocr_engines.missing()) is not None:
         raise ExtractionError(why)
     if len(indices) > MAX_IMAGE_PAGES:
         raise ExtractionError(f"图片版 PDF 页数过多（{len(indices)} 页需要 OCR，上限 {MAX_IMAGE_PAGES} 页）")
-    images = []
+    images, dpis = [], []
     for i in indices:
         page = pdf[i]
         try:
             w, h = page.get_size()
             scale = dpi / 72
-            if w * h * scale * scale > MAX_PIXELS:
-                scale = (MAX_PIXELS / (w * h)) ** 0.5
+            if w * h * scale * scale > OCR_PIXELS:
+                scale = (OCR_PIXELS / max(w * h, 1)) ** 0.5
             images.append(page.render(scale=scale, grayscale=True).to_pil().convert("L"))
+            dpis.append(scale * 72)
         finally:
             page.close()
-    return images
+    return images, dpis
 
 
-def layouts_from_images(images: list, first_numbers: list[int] | None = None, dpi: float = DPI) -> list[PageLayout]:
-    """OCR the page images (in parallel, one page per core) into page layouts in points."""
+def layouts_from_images(images: list, first_numbers: list[int] | None = None,
+                        dpi: float | list[float] = DPI) -> list[PageLayout]:
+    """OCR the page images (in parallel, one page per core) into page layouts in points, with the engine of this
+    process (ocr_engines.current())."""
     if (why := ocr_engines.missing()) is not None:
         raise ExtractionError(why)
-    exe = ocr_engines.current()
+    engine = ocr_engines.current()
     numbers = first_numbers or list(range(1, len(images) + 1))
+    dpis = dpi if isinstance(dpi, list) else [dpi] * len(images)
     workers = max(1, min(len(images), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda args: _ocr_page(exe, *args, dpi=dpi), zip(images, numbers)))
+        return list(pool.map(lambda args: _ocr_page(engine, *args), zip(images, numbers, dpis)))
 
 
-def _ocr_page(exe: str, image, number: int, dpi: float) -> PageLayout:
+def _ocr_page(engine: str, image, number: int, dpi: float) -> PageLayout:
+    from auditor.extract import remaining
+
+    timeout = remaining(PAGE_TIMEOUT)   # the document's total OCR time is bounded by its deadline too
+    if timeout <= 1:
+        raise ExtractionError(f"OCR 总时间超过上限，第 {number} 页未识别；图片版报告过长或是恶意构造的")
     scale = 72.0 / dpi
     segs, cleaned = _rulings(_binarise(image), image, dpi)
-    glyphs = ocr_engines.page_glyphs(cleaned, number, dpi, exe, original=image)  # exe: the engine's name
+    timeout = max(1.0, remaining(PAGE_TIMEOUT))   # what is left after the rulings were found
+    glyphs = ocr_engines.page_glyphs(cleaned, number, dpi, engine, original=image, timeout=timeout)
     w, h = image.size
     segs_pt = [Seg(s.horizontal, s.pos * scale, s.a * scale, s.b * scale) for s in segs]
     glyphs = [g for g in glyphs if not _ruling_residue(g, segs_pt)]

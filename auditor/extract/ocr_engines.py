@@ -2,8 +2,11 @@
 onnxruntime; its models ship inside the rapidocr-onnxruntime wheel, nothing is downloaded).
 
 Each engine turns one page image (grayscale PIL, rulings already painted out) into glyphs in points, for the shared
-layout engine.  `use(name)` sets the process default (the command line and the configuration call it);
-bench/bench_ocr.py measures both.
+layout engine, within the seconds it is given (ocr.py takes them from the document's deadline).  Both engines read a
+page in a process of their own, killed at its timeout: Tesseract, and RapidOCR (_rapidocr_page.py, under its own
+memory limit: its detector needs more than the sandbox worker may have).  `use(name)` sets the process default (the
+command line and the configuration call it; the sandbox sends it with each document); bench/bench_ocr.py measures
+both.
 """
 from __future__ import annotations
 
@@ -40,24 +43,33 @@ def missing(name: str | None = None) -> str | None:
     """Why the engine cannot run here (one Chinese line), or None when it can."""
     name = name or _current
     if name == "rapidocr":
-        return None if _rapidocr() is not None else RAPIDOCR_MISSING
+        return None if _rapidocr() else RAPIDOCR_MISSING
     from auditor.extract import ocr
     return None if ocr._tesseract() is not None else ocr.MISSING
 
 
-def page_glyphs(image, number: int, dpi: float, name: str | None = None, original=None) -> list[Glyph]:
+def page_glyphs(image, number: int, dpi: float, name: str | None = None, original=None,
+                timeout: float | None = None) -> list[Glyph]:
     """The glyphs of one page image (rulings painted out), in points.  RapidOCR reads the original page: its text
     detector keeps the numbers of neighbouring cells apart by their rulings (painted out, a row of numbers becomes
-    one text line and the digits lose their columns: 157 of 200 cells of seed 000 read exactly, 200 with them)."""
+    one text line and the digits lose their columns: 157 of 200 cells of seed 000 read exactly, 200 with them).
+    `timeout`: the seconds this page may take (default: ocr.PAGE_TIMEOUT); past them, one ExtractionError."""
+    from auditor.extract import ocr
+
     name = name or _current
+    timeout = ocr.PAGE_TIMEOUT if timeout is None else timeout
     if name == "rapidocr":
-        return _rapidocr_glyphs(original if original is not None else image, number, 72.0 / dpi)
-    return _tesseract_glyphs(image, number, dpi)
+        return _rapidocr_glyphs(original if original is not None else image, number, 72.0 / dpi, timeout)
+    return _tesseract_glyphs(image, number, dpi, timeout)
+
+
+def _too_slow(number: int, timeout: float) -> ExtractionError:
+    return ExtractionError(f"OCR 超时：第 {number} 页识别超过 {timeout:.0f} 秒")
 
 
 # --- Tesseract -------------------------------------------------------------------------------------------------
 
-def _tesseract_glyphs(image, number: int, dpi: float) -> list[Glyph]:
+def _tesseract_glyphs(image, number: int, dpi: float, timeout: float) -> list[Glyph]:
     from auditor.extract import ocr
 
     exe = ocr._tesseract()
@@ -68,10 +80,10 @@ def _tesseract_glyphs(image, number: int, dpi: float) -> list[Glyph]:
     image.save(buf, format="PNG")
     try:
         proc = subprocess.run([exe, "stdin", "stdout", "-l", "chi_sim", "--psm", "6", "--dpi", str(int(dpi)), "tsv"],
-                              input=buf.getvalue(), capture_output=True, timeout=ocr.PAGE_TIMEOUT,
+                              input=buf.getvalue(), capture_output=True, timeout=timeout,
                               env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     except subprocess.TimeoutExpired:
-        raise ExtractionError(f"OCR 超时：第 {number} 页识别超过 {ocr.PAGE_TIMEOUT} 秒") from None
+        raise _too_slow(number, timeout) from None
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["未知错误"]
         raise ExtractionError(f"OCR 失败（第 {number} 页）：{reason[0]}")
@@ -94,39 +106,51 @@ def _tesseract_glyphs(image, number: int, dpi: float) -> list[Glyph]:
 # --- RapidOCR ----------------------------------------------------------------------------------------------------
 
 MAX_SIDE = 4000   # pixels: a 300-dpi page (3,508 tall) is read at full size
+RAPIDOCR_PIXELS = 9_000_000   # a page is given to RapidOCR at most this large (A4 at 300 dpi: 8.7 MP)
+RAPIDOCR_MEMORY_MB = 3584     # the page process's address space (an A4 page at 300 dpi peaks at about 2.7 GB)
 
 
 @lru_cache(maxsize=1)
-def _rapidocr():
-    """One engine per process (the models load once); onnxruntime runs one page per thread, one core each."""
-    try:
-        from rapidocr_onnxruntime import RapidOCR
-    except ImportError:
-        return None
-    import logging
-    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    one = {f"{part}_intra_op_num_threads": 1 for part in ("det", "cls", "rec")}
-    one.update({f"{part}_inter_op_num_threads": 1 for part in ("det", "cls", "rec")})
-    # a 300-dpi page is 3,500 pixels tall: detect on the full page, not on the 2,000-pixel default
-    return RapidOCR(max_side_len=MAX_SIDE, **one)
+def _rapidocr() -> bool:
+    """Whether rapidocr-onnxruntime is installed (found, not imported: the models load in the page's process)."""
+    import importlib.util
+
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
 
 
-def _rapidocr_glyphs(image, number: int, scale: float) -> list[Glyph]:
-    import numpy as np
+def _rapidocr_glyphs(image, number: int, scale: float, timeout: float) -> list[Glyph]:
+    """One page read in its own process (_rapidocr_page.py) under RAPIDOCR_MEMORY_MB, killed at `timeout`."""
+    import json
+    import sys
 
-    engine = _rapidocr()
-    if engine is None:
+    from PIL import Image
+
+    if not _rapidocr():
         raise ExtractionError(RAPIDOCR_MISSING)
+    w, h = image.size
+    if w * h > RAPIDOCR_PIXELS:
+        shrink = (RAPIDOCR_PIXELS / (w * h)) ** 0.5
+        image = image.resize((max(1, int(w * shrink)), max(1, int(h * shrink))), Image.Resampling.LANCZOS)
+        scale /= shrink
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
     try:
-        result, _ = engine(np.asarray(image.convert("RGB")), use_cls=False, return_word_box=True)
-    except Exception as exc:  # noqa: BLE001 - onnxruntime and OpenCV raise their own types
-        raise ExtractionError(f"OCR 失败（第 {number} 页）：{type(exc).__name__}") from None
+        proc = subprocess.run([sys.executable, "-m", "auditor.extract._rapidocr_page", str(MAX_SIDE),
+                               str(RAPIDOCR_MEMORY_MB)], input=buf.getvalue(), capture_output=True, timeout=timeout,
+                              env={**os.environ, "OMP_NUM_THREADS": "1"})
+    except subprocess.TimeoutExpired:
+        raise _too_slow(number, timeout) from None
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"退出码 {proc.returncode}"]
+        raise ExtractionError(f"OCR 失败（第 {number} 页）：{reason[0][:200]}")
+    try:
+        words = json.loads(proc.stdout)
+    except ValueError:
+        raise ExtractionError(f"OCR 失败（第 {number} 页）：识别结果无法解析") from None
     glyphs: list[Glyph] = []
-    for item in result or []:
-        words = zip(item[4], item[3]) if len(item) > 4 and len(item[3]) == len(item[4]) else [(item[1], item[0])]
-        for word, quad in words:
-            x0, top, x1, bottom = _bounds(quad)
-            glyphs.extend(_words(str(word), x0, top, x1, bottom, scale))
+    for word, quad in words:
+        x0, top, x1, bottom = _bounds(quad)
+        glyphs.extend(_words(str(word), x0, top, x1, bottom, scale))
     return glyphs
 
 

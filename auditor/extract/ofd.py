@@ -217,7 +217,9 @@ def _pages(docs: list[dict]) -> list[PageLayout]:
 
 
 def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
-    """Pages without text whose content is a picture (a scan): the largest picture read by OCR, in place."""
+    """Pages without text whose content is a picture (a scan): the largest picture read by OCR, in place, under the
+    same bounds as an image file (ocr.py): each picture's and all pictures' pixels checked from their headers before
+    any is decoded, then one page at a time, scaled down to OCR_PIXELS, each page's time from the deadline."""
     from auditor.extract import ocr
 
     todo = []
@@ -232,9 +234,19 @@ def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
         return 0
     if len(todo) > ocr.MAX_IMAGE_PAGES:
         raise ExtractionError(f"图片版 OFD 页数过多（{len(todo)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
+    if sum(image.size[0] * image.size[1] for _, image, *_rest in todo) > ocr.MAX_TOTAL_PIXELS:
+        raise ExtractionError("OFD 中的图片总像素过多，不像是年度报告的扫描页")
     for k, image, x, y, width_mm in todo:  # one page at a time: memory stays bounded
         dpi = image.size[0] / (width_mm / 25.4) if width_mm > 0 else ocr.DPI
-        [layout] = ocr.layouts_from_images([image], first_numbers=[k + 1], dpi=dpi)
+        try:
+            page_image, scale = ocr._scaled(ocr._to_gray(image))
+        except (OSError, ValueError, SyntaxError, EOFError):
+            continue                        # a picture that cannot be decoded: the page stays without text
+        finally:
+            image.close()
+        dpi *= scale
+        [layout] = ocr.layouts_from_images([page_image], first_numbers=[k + 1], dpi=dpi)
+        del page_image
         for g in layout.glyphs:
             g.x0, g.x1, g.top, g.bottom = g.x0 + x, g.x1 + x, g.top + y, g.bottom + y
         for sg in layout.segs:
@@ -244,18 +256,19 @@ def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
 
 
 def _picture(resource: dict):
-    """A page picture as a grayscale PIL image, or None; a picture too large to be a page is refused."""
+    """A page picture, opened but not yet decoded (PIL reads the header only), or None; a picture too large to be a
+    page is refused."""
     from PIL import Image, UnidentifiedImageError
 
     from auditor.extract import ocr
 
     try:
         image = Image.open(io.BytesIO(base64.b64decode(resource.get("imgb64") or "")))
-        if image.size[0] * image.size[1] > ocr.MAX_PIXELS:
-            raise ExtractionError("OFD 中的图片过大，不像是年度报告的扫描页")
-        return ocr._to_gray(image)
     except (UnidentifiedImageError, OSError, ValueError, binascii.Error, Image.DecompressionBombError):
         return None
+    if image.size[0] * image.size[1] > ocr.MAX_PIXELS:
+        raise ExtractionError("OFD 中的图片过大，不像是年度报告的扫描页")
+    return image
 
 
 def _deltas(spec: str, n: int) -> list[float]:

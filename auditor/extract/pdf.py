@@ -19,6 +19,8 @@ from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_p
 
 MAX_PAGES = 300          # no annual report is longer; a bigger file is refused, not read
 MIN_PAGE_CHARS = 10      # fewer real characters than this on a page with an image: a scanned page
+MAX_PAGE_CHARS = 30_000  # characters on one page (a dense A4 page has 3,000): more is an amplification attack
+MAX_CHARS = 600_000      # characters in the whole document (300 dense pages)
 
 
 def _open(data: bytes):
@@ -53,6 +55,7 @@ def extract(data: bytes) -> Document:
             raise ExtractionError(f"PDF 文件页数过多（{n} 页，上限 {MAX_PAGES} 页），不像是年度报告")
         layouts: list[PageLayout | None] = []
         scanned: list[int] = []
+        chars = 0
         for i in range(n):
             try:
                 page = pdf[i]
@@ -62,6 +65,11 @@ def extract(data: bytes) -> Document:
                 layout = _page_layout(page, i + 1)
                 if layout is None:
                     scanned.append(i)
+                else:
+                    chars += len(layout.glyphs)
+                    if chars > MAX_CHARS:
+                        raise ExtractionError(f"PDF 文字过多（前 {i + 1} 页已超过 {MAX_CHARS // 10000} 万字），"
+                                              "不像是年度报告，疑似恶意构造")
                 layouts.append(layout)
             finally:
                 page.close()
@@ -81,8 +89,9 @@ def extract(data: bytes) -> Document:
             batch = max(1, os.cpu_count() or 1)  # a few pages rendered at a time: memory stays bounded
             for start in range(0, len(scanned), batch):
                 chunk = scanned[start:start + batch]
-                images = ocr.render_pdf_pages(pdf, chunk)
-                for i, page_layout in zip(chunk, ocr.layouts_from_images(images, first_numbers=[i + 1 for i in chunk])):
+                images, dpis = ocr.render_pdf_pages(pdf, chunk)
+                for i, page_layout in zip(chunk, ocr.layouts_from_images(images, first_numbers=[i + 1 for i in chunk],
+                                                                         dpi=dpis)):
                     layouts[i] = page_layout
                 del images
             document.ocr = True
@@ -111,6 +120,9 @@ def _page_layout(page, number: int) -> PageLayout | None:
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
+        if count > MAX_PAGE_CHARS:
+            raise ExtractionError(f"PDF 第 {number} 页有 {count} 个字符，超过上限 {MAX_PAGE_CHARS}，"
+                                  "不像是年度报告，疑似恶意构造")
         text = textpage.get_text_range() if count else ""
         real = len("".join(text.split()))
         garbled = real > 0 and len(_PUA.findall(text)) > 0.3 * real  # fonts without a usable ToUnicode map

@@ -5,7 +5,7 @@ checked (TBL-INCOMPLETE says so)."""
 from __future__ import annotations
 
 from auditor.eras import NEW_LAW, OLD
-from auditor.findings import Location
+from auditor.findings import Location, placed
 from auditor.identity import Term, Verdict, value, weigh
 from auditor.labels import T3_COLUMNS, T3_OTHER_SPLIT, T3_OUTCOME_ROWS, T4_COLUMNS, T4_GROUPS
 from auditor.rules import Rule, rule
@@ -16,8 +16,13 @@ def _fmt(x) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def _cell(table: str, row: str, column: str, value) -> dict:
-    return {"table": table, "row": row, "column": column, "value": value}
+def _cell(table: str, row: str, column: str, value, where=None, side: str | None = None) -> dict:
+    """A cell an identity used, on the identity's left or right side; `where` (a Cell) adds its page and box when
+    the layout engine knows them."""
+    out = {"table": table, "row": row, "column": column, "value": value}
+    if side:
+        out["side"] = side
+    return placed(out, where)
 
 
 def _term(grid, row: str, column: str) -> Term:
@@ -61,7 +66,8 @@ class Balance(Rule):
                 expected=verdict.right, observed=verdict.left, column=label, new=_fmt(n), carry=_fmt(c),
                 left=_fmt(verdict.left), handled=_fmt(h), forward=_fmt(f), right=_fmt(verdict.right),
                 evidence=f"{_fmt(n)}+{_fmt(c)}≠{_fmt(h)}+{_fmt(f)}", doubt=verdict.doubt(),
-                cells=[_cell("三", grid.spec[k].label, label, value(grid.cell(k, col))) for k in keys])
+                cells=[_cell("三", grid.spec[k].label, label, value(grid.cell(k, col)), grid.cell(k, col),
+                             "left" if i < 2 else "right") for i, k in enumerate(keys)])
 
 
 @rule
@@ -88,8 +94,9 @@ class Total(Rule):
                 expected=verdict.left, observed=verdict.right, column=label, printed=_fmt(verdict.right),
                 computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(p) for p in values)}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
-                cells=[_cell("三", grid.spec[k].label, label, v) for k, v in zip(rows, values)]
-                + [_cell("三", grid.spec["total_handled"].label, label, verdict.right)])
+                cells=[_cell("三", grid.spec[k].label, label, v, t.cell, "left") for k, v, t in zip(rows, values, parts)]
+                + [_cell("三", grid.spec["total_handled"].label, label, verdict.right, grid.cell("total_handled", col),
+                         "right")])
 
 
 @rule
@@ -116,7 +123,8 @@ class RowTotal(Rule):
                 section="三", location=Location("三", row, "总计"), expected=verdict.left, observed=verdict.right,
                 row=row, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(v) for v in values[:6])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
-                cells=[_cell("三", row, T3_COLUMNS[c], v) for c, v in zip(columns, values)])
+                cells=[_cell("三", row, T3_COLUMNS[c], v, t.cell, "left" if i < 6 else "right")
+                       for i, (c, v, t) in enumerate(zip(columns, values, terms))])
 
 
 @rule
@@ -144,7 +152,8 @@ class ReviewLitigationSum(Rule):
                 section="四", location=Location("四", group, "总计"), expected=verdict.left, observed=verdict.right,
                 group=group, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(v) for v in values[:4])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
-                cells=[_cell("四", group, T4_COLUMNS[c], v) for c, v in zip(T4_COLUMNS, values)])
+                cells=[_cell("四", group, T4_COLUMNS[c], v, cell, "left" if i < 4 else "right")
+                       for i, (c, v, cell) in enumerate(zip(T4_COLUMNS, values, cells))])
 
 
 @rule

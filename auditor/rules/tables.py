@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from auditor.eras import CURRENT, NEW_LAW, TRIAL
 from auditor.cells import classify
-from auditor.findings import Location
+from auditor.findings import Location, placed
 from auditor.labels import SIGNED_COLUMNS, GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
@@ -17,6 +17,17 @@ def row_label(table: str, grid, key: str) -> str:
     if table == "四":
         return T4_GROUPS[key]
     return grid.spec[key].label
+
+
+def row_cells(table: str, grid, specs) -> list[dict]:
+    """The cells read in these rows, with their page and box when known (for the review desk's evidence view)."""
+    out = []
+    for spec in specs:
+        for col, cell in zip(spec.columns, grid.rows.get(spec.key) or ()):
+            if cell is not None:
+                out.append(placed({"table": table, "row": row_label(table, grid, spec.key),
+                                   "column": column_label(table, col), "value": cell.value}, cell))
+    return out
 
 
 @rule
@@ -62,7 +73,8 @@ class TableIncomplete(Rule):
             read = f"只读到{observed}个" if observed < expected else "其中有合计栏为空白"
             yield self.finding(section=table, location=Location(table=table, row=row_label(table, grid, first.key)),
                                name=TABLE_NAMES[table], expected=expected, observed=observed, rows=rows, read=read,
-                               evidence=grid.printed_labels.get(first.key) or None)
+                               evidence=grid.printed_labels.get(first.key) or None,
+                               cells=row_cells(table, grid, missing[:6]))
 
     @staticmethod
     def _describe(table, grid, spec) -> str:
@@ -98,14 +110,17 @@ class TableLabel(Rule):
                     continue
                 seen.add((d.row, d.printed))
                 loc = Location(table=table, column=d.row) if d.column else Location(table=table, row=d.row)
+                specs = [] if d.column else [sp for sp in grid.specs if sp.label == d.row]
                 yield self.finding(section=table, location=loc, what="列名" if d.column else "行名",
-                                   printed=d.printed, canonical=d.row, evidence=d.printed)
+                                   printed=d.printed, canonical=d.row, evidence=d.printed,
+                                   cells=row_cells(table, grid, specs[:1]))
             # (六) as one row is the trial format's: right for 2019–2020 reports, a deviation from 2021
             if grid.other_single and report.era is not TRIAL and not report.tables["二"].old_format:
                 yield self.finding(section=table, location=Location(table=table, row="（六）其他处理"), what="行",
                                    printed="（六）其他处理（一行）",
                                    canonical="（六）其他处理 1.逾期不补正 2.逾期未缴费 3.其他（三行）",
-                                   evidence=grid.printed_labels.get("other_single"))
+                                   evidence=grid.printed_labels.get("other_single"),
+                                   cells=row_cells(table, grid, [grid.spec["other_single"]]))
 
 
 @rule
@@ -147,7 +162,9 @@ class CellValue(Rule):
                     column = column_label(table, col)
                     yield self.finding(section=table, location=Location(table=table, row=row, column=column),
                                        name=TABLE_NAMES[table], row=row, column=column, text=cell.text,
-                                       observed=cell.text, evidence=cell.text)
+                                       observed=cell.text, evidence=cell.text,
+                                       cells=[placed({"table": table, "row": row, "column": column,
+                                                      "value": cell.text}, cell)])
 
 
 def _acceptable(cell, column: str) -> bool:

@@ -23,6 +23,24 @@ class SamplePortalServer(ThreadingHTTPServer):
         self.failures = dict(FLAKY_PATHS)
         self.log: list[tuple[str, str, int, int]] = []   # (method, path, status, bytes)
         self.lock = threading.Lock()
+        self.holds: dict[str, tuple[threading.Event, threading.Event, bool]] = {}
+
+    def hold(self, path: str, partial: bool = False) -> threading.Event:
+        """Stall requests for `path` (after half the body when `partial`: a download in progress) until release();
+        the returned event is set when such a request has arrived (tests interrupt a crawl at that point)."""
+        arrived = threading.Event()
+        self.holds[path] = (arrived, threading.Event(), partial)
+        return arrived
+
+    def release(self) -> None:
+        for _arrived, go, _partial in self.holds.values():
+            go.set()
+        self.holds.clear()
+
+    def handle_error(self, request, client_address):
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # a client that went away: quiet
+            super().handle_error(request, client_address)
 
     @property
     def base_url(self) -> str:
@@ -46,6 +64,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers=None):
+        held = self.server.holds.get(unquote(urlsplit(self.path).path))
+        if held and not held[2]:
+            held[0].set()
+            held[1].wait(120)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -53,6 +75,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
+            if held and held[2]:   # half the body, then stall: a download in progress
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                held[0].set()
+                held[1].wait(120)
+                body = body[len(body) // 2:]
             self.wfile.write(body)
         with self.server.lock:
             self.server.log.append((self.command, self.path, status, len(body)))

@@ -12,7 +12,10 @@ Six county sites under one host (http://127.0.0.1:PORT/<county>/), one per CMS m
 | yanbian   | generic             | plain links, 下一页 to list2.html which fails with 500 twice; seed 003 as PDF via pdf.js viewer + iframe, |
 |           |                     | its list title cut short ("…工作..."), a 申请表.doc form beside it (not a report)      |
 | zhaoyuan  | TRS, GBK, countPage | `var countPage=2` pager; seed 004 as HTML; a broken (404) attachment link      |
-| hongze    | TRS                 | the real 洪泽区 2024 PDF linked straight from the list                         |
+| hongze    | TRS                 | a 2024 government report (seed 002 retold, render.py) as a PDF linked straight from the list |
+
+Everything served is a seed report (data/00N_*.txt) or a document the project renders from one (render.py,
+data/SOURCES.md): no file comes from anywhere else.
 """
 from __future__ import annotations
 
@@ -224,13 +227,13 @@ def build_site() -> dict[str, Page]:
     add("/zhaoyuan/zwgk/nb/202301/t20230112_2002.html",
         _trs_detail("招远市政务公开工作动态", "2023-01-12 09:00", "招远市人民政府办公室", "<p>（略）</p>"), "gbk")
 
-    # -- 洪泽区: the real 2024 PDF linked straight from a TRS list ----------------------------------------------
+    # -- 洪泽区: a 2024 PDF (rendered from seed 002 by render.py) linked straight from a TRS list ----------------
     add("/hongze/zwgk/ndbg/index.html", _page("政府信息公开年度报告_淮安市洪泽区人民政府", _trs_list([
         ("/hongze/zwgk/ndbg/202503/P020250320_hongze2024.pdf", "淮安市洪泽区人民政府2024年政府信息公开工作年度报告",
          "2025-03-20")]) + '<script>createPageHTML(1, 0, "index", "html");</script>',
         meta={"ColumnName": "政府信息公开年度报告"}))
-    site["/hongze/zwgk/ndbg/202503/P020250320_hongze2024.pdf"] = Page((DATA / "hongze_2024.pdf").read_bytes(),
-                                                                     "application/pdf")
+    site["/hongze/zwgk/ndbg/202503/P020250320_hongze2024.pdf"] = Page(
+        (DATA / "seed004_hongze2024.pdf").read_bytes(), "application/pdf")
     return site
 
 

@@ -21,6 +21,7 @@ from crawler.portals import FAMILIES, generic, hanweb
 from crawler.titles import body_from_title, core_name, infer_kind, is_column_title, match_body, report_year
 
 MAX_NAV_DEPTH = 2
+MAX_ATTACHMENTS = 50   # files followed from one report page (a report has one or two); more: the crawl is incomplete
 
 
 class PortalStats:
@@ -36,6 +37,14 @@ class PortalStats:
         self.changed: list[str] = []
         self.known_skipped = 0
         self.started = datetime.now(timezone.utc)
+        self.list_urls: set[str] = set()   # list pages requested (下一页, sub-columns, dataproxy)
+        self.entries: set[str] = set()     # report entries followed
+        self.limits: list[str] = []        # limits reached: the crawl stopped short of the whole column
+        self.ok = self.complete = False    # decided when the crawl ends (pipelines.crawl_outcome)
+
+    def limit(self, message: str) -> None:
+        if message not in self.limits:
+            self.limits.append(message)
 
 
 class AnnualReportsSpider(scrapy.Spider):
@@ -53,6 +62,38 @@ class AnnualReportsSpider(scrapy.Spider):
         if not portal.obey_robots:
             meta["dont_obey_robotstxt"] = True
         return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta)
+
+    def _limit(self, name: str, default: int) -> int:
+        settings = getattr(self, "settings", None)
+        return settings.getint(name, default) if settings is not None else default
+
+    def _new_list_page(self, portal, key: str) -> bool:
+        """Whether another list page may be read: at most OGIAUDIT_MAX_LIST_PAGES a portal (a calendar trap's
+        endless 下一页 stops here, and the crawl is then incomplete: never evidence that a report is missing)."""
+        stats = self.portal_stats[portal.id]
+        if key in stats.list_urls:
+            return True   # the dupefilter drops it
+        cap = self._limit("OGIAUDIT_MAX_LIST_PAGES", 200)
+        if len(stats.list_urls) >= cap:
+            stats.limit(f"列表页超过上限 {cap} 页，未读完（[crawl] max_list_pages）")
+            return False
+        stats.list_urls.add(key)
+        return True
+
+    def _new_entry(self, portal, url: str) -> bool:
+        stats = self.portal_stats[portal.id]
+        if url in stats.entries:
+            return True
+        cap = self._limit("OGIAUDIT_MAX_REPORTS", 5000)
+        if len(stats.entries) >= cap:
+            stats.limit(f"年报条目超过上限 {cap} 条，未读完（[crawl] max_reports）")
+            return False
+        stats.entries.add(url)
+        return True
+
+    def _list_request(self, url, portal):
+        if self._new_list_page(portal, url):
+            yield self._request(url, self.parse_list, portal, role="list")
 
     # -- incremental state: list entries already fetched (for servers without ETag/Last-Modified) ---------------------
     def _load_state(self):
@@ -116,7 +157,7 @@ class AnnualReportsSpider(scrapy.Spider):
             return
         columns = generic.column_links(response)
         for url in columns:
-            yield self._request(url, self.parse_list, portal, role="list")
+            yield from self._list_request(url, portal)
         if not columns and response.meta.get("nav_depth", 0) < MAX_NAV_DEPTH:
             for url in generic.nav_links(response)[:6]:
                 yield self._request(url, self.parse_nav, portal, role="nav",
@@ -147,6 +188,8 @@ class AnnualReportsSpider(scrapy.Spider):
             if self._known_unchanged(portal.id, item.url, listed):
                 stats.known_skipped += 1
                 continue
+            if not self._new_entry(portal, item.url):
+                break
             meta = dict(role="detail", title=item.title, year=year, listed=listed, list_url=response.url,
                         entry=item.url)
             if generic.is_document_url(item.url):
@@ -155,15 +198,17 @@ class AnnualReportsSpider(scrapy.Spider):
             else:
                 yield self._request(item.url, self.parse_detail, portal, **meta)
         for url in pages:
-            yield self._request(url, self.parse_list, portal, role="list")
+            yield from self._list_request(url, portal)
         for url, fields in hanweb.dataproxy_requests(response):
+            if not self._new_list_page(portal, f"{url} {sorted(fields.items())}"):
+                break
             req = FormRequest(url, formdata=fields, callback=self.parse_list, errback=self.failed,
                               meta={"portal": portal.id, "role": "list"})
             if not portal.obey_robots:
                 req.meta["dont_obey_robotstxt"] = True
             yield req
         for url in generic.column_links(response):
-            yield self._request(url, self.parse_list, portal, role="list")
+            yield from self._list_request(url, portal)
 
     def parse_detail(self, response):
         """A report's detail page: its publication date, its attachments, and the page itself if it holds the text."""
@@ -191,7 +236,10 @@ class AnnualReportsSpider(scrapy.Spider):
         has_body = generic.has_report_body(response)
         if has_body:
             yield self.document(response, info)
-        for url, _text in report_attachments(response, has_body):
+        attachments = report_attachments(response, has_body)
+        if len(attachments) > MAX_ATTACHMENTS:
+            self.portal_stats[portal.id].limit(f"一个报告页面有 {len(attachments)} 个附件，只取前 {MAX_ATTACHMENTS} 个")
+        for url, _text in attachments[:MAX_ATTACHMENTS]:
             yield self._request(url, self.parse_attachment, portal, **info)
 
     def parse_attachment(self, response):
@@ -214,6 +262,8 @@ class AnnualReportsSpider(scrapy.Spider):
         if isinstance(response, TextResponse) and "html" in (response.headers.get("Content-Type") or b"").decode(
                 "latin-1").lower():
             if not generic.has_report_body(response):
+                if generic.is_document_url(response.url):   # a file's address answered with an error page
+                    yield self.problem(portal.id, response.request, "文件地址返回了网页而不是文件（可能是错误页）")
                 return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
         yield self.document(response, info)
 
@@ -247,26 +297,36 @@ class AnnualReportsSpider(scrapy.Spider):
         return found, kind, False
 
     def failed(self, failure: Failure):
-        from scrapy.exceptions import IgnoreRequest
+        """A fetch that did not succeed.  Only a deliberate refusal (the address guard, robots.txt) is a skip; any
+        other fetch the crawl gave up on (HTTP errors, timeouts, a file over the size cap before or after
+        decompression, a cancelled download) is a failure, so the portal's crawl is not ok."""
         from scrapy.spidermiddlewares.httperror import HttpError
+
+        from crawler.middlewares import GuardDropped, RobotsForbidden
 
         request = failure.request
         portal_id = request.meta.get("portal")
-        stats = self.portal_stats.get(portal_id)
-        if stats is None:
+        if portal_id not in self.portal_stats:
+            return
+        if failure.check(GuardDropped, RobotsForbidden):
+            self.portal_stats[portal_id].skipped.append(f"{request.url}: {failure.value}")
             return
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"
-        elif failure.check(IgnoreRequest):
-            stats.skipped.append(f"{request.url}: {failure.value}")
-            return   # robots.txt or the address guard: not a crawl failure
+        elif re.search(r"max ?size|MAXSIZE", failure.getErrorMessage(), re.I):
+            mb = self.settings.getint("DOWNLOAD_MAXSIZE") / 1048576 if getattr(self, "settings", None) else 0
+            error = f"文件超过大小上限（{mb:.0f} MB，含解压后），未下载"
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        yield self.problem(portal_id, request, error)
+
+    def problem(self, portal_id: str, request, error: str) -> dict:
+        stats = self.portal_stats[portal_id]
         stats.errors.append(f"{request.url}: {error}")
         if request.meta.get("role") in ("nav", "list"):
             stats.list_errors += 1
-        yield {"kind": "problem", "portal": portal_id, "url": request.url, "error": error,
-               "role": request.meta.get("role"), "when": datetime.now(timezone.utc).isoformat()}
+        return {"kind": "problem", "portal": portal_id, "url": request.url, "error": error,
+                "role": request.meta.get("role"), "when": datetime.now(timezone.utc).isoformat()}
 
 
 _TRUNCATED_RE = re.compile(r"(\.\.\.|…|\.{2,}|。。)$")

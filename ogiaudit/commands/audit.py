@@ -12,7 +12,7 @@ import typer
 from ogiaudit.commands import options
 
 from auditor.audit import AuditContext, AuditResult, audit_bytes
-from auditor.extract import ExtractionError
+from auditor.extract import failure_line
 from auditor.findings import severity_rank
 from auditor.rules import selected_rules, unknown_ids
 from ogiaudit.settings import load_settings
@@ -41,6 +41,17 @@ def _date(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{option} 应为 YYYY-MM-DD，而不是 {value!r}") from None
+
+
+def _month_day(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        month, day = (int(x) for x in value.split("-"))
+        date(2024, month, day)
+    except ValueError:
+        raise typer.BadParameter(f"{option} 应为 MM-DD（例如 01-31），而不是 {value!r}") from None
+    return f"{month:02d}-{day:02d}"
 
 
 def _ids(value: str | None) -> list[str]:
@@ -82,6 +93,8 @@ def register(app: typer.Typer) -> None:
         fmt = format or (Format.table if sys.stdout.isatty() else Format.json)
         if pending or all_:
             from ogiaudit import pipeline
+            from storage.db import require_existing
+            require_existing(settings.database_url)
             results = pipeline.audit_pending(settings, all=all_, progress=sys.stderr.isatty(), rules=rules)
             _print(results, fmt)
             raise typer.Exit(_exit_code(results, fail_on, False))
@@ -90,16 +103,31 @@ def register(app: typer.Typer) -> None:
         base = AuditContext(published=_date(published, "--published"), published_source="given" if published else None,
                             body_kind=body_kind.value if body_kind else None, year=year,
                             deadline=_date(deadline, "--deadline"),
-                            township_deadline=township_deadline or settings.deadlines.township,
+                            township_deadline=_month_day(township_deadline, "--township-deadline")
+                            or settings.deadlines.township,
                             department_deadline=settings.deadlines.department,
                             government_deadline=settings.deadlines.government)
         # with --save, print after storing: saving adds the cross-year findings (X-CARRY, X-REUSE) from history
         results, contexts, unreadable = _audit_all(inputs, base, rules, fmt, stream=not save)
         if save and results:
-            from ogiaudit import pipeline
-            pipeline.save_results(settings, results, contexts)
-            _print(results, fmt)
+            _save(settings, results, contexts, fmt)
         raise typer.Exit(_exit_code(results, fail_on, unreadable))
+
+
+def _save(settings, results, contexts, fmt) -> None:
+    """Store the results, then print them.  When storing fails the results are still printed (nothing is lost),
+    and one line says they were not saved: exit 2."""
+    from ogiaudit import pipeline
+    from ogiaudit.cli import error_line, fail
+    from ogiaudit.settings import ConfigError
+
+    try:
+        pipeline.save_results(settings, results, contexts)
+    except Exception as exc:  # noqa: BLE001 - a database that is down, full or locked: said, not lost
+        _print(results, fmt)
+        reason = str(exc) if isinstance(exc, ConfigError) else error_line(exc)
+        fail(f"审核结果未能保存到数据库（{reason}）；以上结果仍然有效，可修复后用 --save 重新保存")
+    _print(results, fmt)
 
 
 def _audit_all(inputs, base: AuditContext, rules, fmt, stream: bool = True):
@@ -113,11 +141,12 @@ def _audit_all(inputs, base: AuditContext, rules, fmt, stream: bool = True):
             data, known = read_input(source)
             context.url_date = known.get("url_date")
             result = audit_bytes(data, context, rules)
-        except ExtractionError as exc:
+        except Exception as exc:  # noqa: BLE001 - one input that cannot be read or audited: one line, go on
             unreadable = True
-            typer.echo(f"ogiaudit: {source}: {exc}", err=True)
+            line = failure_line(exc)
+            typer.echo(f"ogiaudit: {source}: {line}", err=True)
             if fmt is Format.json:
-                print(json.dumps({"source": source, "error": str(exc), "findings": []}, ensure_ascii=False), flush=True)
+                print(json.dumps({"source": source, "error": line, "findings": []}, ensure_ascii=False), flush=True)
             continue
         results.append(result)
         contexts.append(context)

@@ -31,9 +31,10 @@ def register(app: typer.Typer) -> None:
                 config: options.Config = None) -> None:
         from ogiaudit.settings import load_settings
         from storage import repository
-        from storage.db import connect, current_revision, describe, head_revision, session
+        from storage.db import connect, current_revision, describe, head_revision, require_existing, session
         try:
             settings = load_settings(config, database_url=database)
+            require_existing(settings.database_url)
             engine = connect(settings.database_url)
             rev = current_revision(engine)
             with session(engine, readonly=True) as s:

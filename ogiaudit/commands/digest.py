@@ -37,7 +37,10 @@ def register(app: typer.Typer) -> None:
         day = _as_of(as_of)
         if outbox is not None:
             dry_run = True
+        from storage.db import require_existing
+
         settings = load_settings(config, database_url=database, portals=portals or None)
+        require_existing(settings.database_url)
         outcomes = run_digests(settings, as_of=day, dry_run=dry_run, outbox=outbox)
         if not outcomes:
             typer.echo("没有需要发送的摘要（门户配置中没有监督人地址，也没有设置运维地址）。")

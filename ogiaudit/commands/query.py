@@ -33,9 +33,10 @@ def parse_date(value: str | None, option: str = "--as-of") -> date | None:
 def opened(database: str | None, config: Path | None = None, *, readonly: bool = True):
     """(settings, session) for a command; any database or configuration problem -> one Chinese line, exit 2."""
     from ogiaudit.settings import load_settings
-    from storage.db import session
+    from storage.db import require_existing, session
     try:
         settings = load_settings(config, database_url=database)
+        require_existing(settings.database_url)
         with session(settings.database_url, readonly=readonly) as s:
             yield settings, s
             _NAMES.clear()
@@ -68,7 +69,8 @@ def emit(rows: list[dict], fmt: str, output: Optional[Path], kind: str, title: s
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
+        from ogiaudit.cli import os_reason
+        fail(f"无法写入 {output or '标准输出'}：{os_reason(exc)}")
     if output:
         typer.echo(f"已写入 {output}（{len(rows)} 行）", err=True)
 
@@ -120,19 +122,26 @@ def register(app: typer.Typer) -> None:
                                     status=status)
         emit(rows, fmt, output, "findings", "问题")
 
-    @q.command("missing", help="期限已过仍无该年度报告的应发布机构。")
-    def missing_cmd(year: int = typer.Option(..., "--year", help="报告年度"), portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
+    @q.command("missing", help="期限已过仍无该年度报告的应发布机构（与 run 判定 PUB-MISSING 的条件相同：门户抓取成功且完整）。")
+    def missing_cmd(year: int = typer.Option(..., "--year", help="报告年度"),
+                    portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
                     as_of: options.AsOf = None,
+                    undecided: bool = typer.Option(False, "--undecided",
+                                                   help="列出暂不判定的机构及原因（门户抓取失败或不完整等）"),
                     fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
                     config: options.Config = None) -> None:
         _check_format(fmt, output)
         day = parse_date(as_of) or date.today()
         from storage import queries
         with opened(database, config) as (settings, s):
-            rows = queries.missing(s, year, day, settings, portal=portal)
+            missing, pending = queries.missing_decision(s, year, day, settings, portal=portal)
+        rows = pending if undecided else missing
         for r in rows:
             r.pop("body_id", None)
-        emit(rows, fmt, output, "missing", f"{year}年度未发布")
+        emit(rows, fmt, output, "missing", f"{year}年度{'暂不判定' if undecided else '未发布'}")
+        if pending and not undecided:
+            typer.echo(f"另有 {len(pending)} 个机构暂不判定（门户抓取失败、不完整或有未读文件），"
+                       "用 --undecided 查看", err=True)
 
     @q.command("compliance", help="按地区/门户/机构类型和年度统计：应发布、已发布、按时发布、无错误。")
     def compliance_cmd(by: str = typer.Option("region", "--by", help="region|portal|body_kind"),

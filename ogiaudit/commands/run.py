@@ -29,20 +29,20 @@ class RunOutcome:
 
 
 def raise_missing(settings, portals, year: int, as_of: date) -> tuple[list[dict], list[dict]]:
-    """PUB-MISSING for the configured bodies of `portals` with no report for `year` after their deadline, only for
-    portals whose last crawl succeeded and was complete; the others are returned as undecided."""
+    """PUB-MISSING for the bodies of `portals` that storage.queries.missing_decision calls missing (the same
+    decision `query missing` shows); the undecided ones (crawl failed or incomplete, documents unread) are
+    returned as such."""
     from auditor.rules.publication import missing_finding
     from storage import db, queries, repository
 
     ids = {p.id: p for p in portals}
-    raised, undecided = [], []
+    raised = []
     with db.session(db.connect(settings.database_url)) as s:
-        for row in queries.missing(s, year, as_of, settings):
+        missing, undecided = queries.missing_decision(s, year, as_of, settings)
+        undecided = [row for row in undecided if row["portal"] in ids]
+        for row in missing:
             portal = ids.get(row["portal"])
             if portal is None:
-                continue
-            if not queries.last_crawl_ok(s, portal.id):
-                undecided.append(row)
                 continue
             deadline = date.fromisoformat(row["deadline"])
             finding = missing_finding(row["body"], year, deadline, portal.start_urls[0] if portal.start_urls else None)
@@ -88,8 +88,9 @@ def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Consol
             f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}，期限 {m['deadline']}）"
             for m in outcome.missing))
     if outcome.undecided:
-        console.print("[yellow]门户抓取失败或不完整，暂不判定是否未发布（运维问题）：[/]" + "；".join(
-            f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}）" for m in outcome.undecided))
+        console.print("[yellow]暂不判定是否未发布（运维问题，不是合规问题）：[/]" + "；".join(
+            f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}：{m.get('reason', '')}）"
+            for m in outcome.undecided))
 
 
 def parse_as_of(value: str | None) -> date:

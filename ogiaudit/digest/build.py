@@ -357,6 +357,20 @@ def load_findings(session, portal_ids: Iterable[str] | None = None) -> list[Dige
     return out
 
 
+# ------------------------------------------------------------------------------- the review desk's verdicts
+
+def reviewed(session, findings: list[DigestFinding], *, confirmed_only: bool = False) -> list[DigestFinding]:
+    """Findings a reviewer dismissed (审核台 驳回) are not mailed; with `[digest] confirmed_only = true`, an error is
+    mailed only once a reviewer confirmed it (warnings, the "to review" list, stay)."""
+    from storage.review import verdicts as current_verdicts
+
+    verdicts = current_verdicts(session)
+    if not verdicts and not confirmed_only:
+        return findings
+    return [f for f in findings if verdicts.get(f.id) != "dismissed"
+            and not (confirmed_only and f.severity == "error" and verdicts.get(f.id) != "confirmed")]
+
+
 def load_operations(session, portal_ids: Iterable[str] | None = None, failed_runs: int = FAILED_RUNS
                     ) -> tuple[list[CrawlFailure], list[LayoutProblem], list[ReadProblem]]:
     """Crawl failures in a row, layouts that stopped matching, unreadable documents (not later read)."""

@@ -24,7 +24,7 @@ from typing import Callable
 
 from ogiaudit.digest import attach
 from ogiaudit.digest.build import (
-    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_operations, supervisors,
+    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_operations, reviewed, supervisors,
 )
 from ogiaudit.digest.render import header_safe, render, subject_for
 from ogiaudit.settings import ConfigError
@@ -339,7 +339,7 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
     ids = [p.id for p in portals]
     built_at = now()  # "since the last digest" is measured from when its content was read
     with session(engine, readonly=True) as s:
-        findings = load_findings(s, ids)
+        findings = reviewed(s, load_findings(s, ids), confirmed_only=settings.digest.confirmed_only)
         problems = load_operations(s, None, FAILED_RUNS) if ops else None
 
     by_portal: dict[str, list] = {}

@@ -1,0 +1,180 @@
+"""Untrusted bytes are read in a worker process with a memory and a time budget, so that a hostile file (a zip,
+flate or XML bomb, a glyph-heavy PDF, a giant TIFF, a parser crash) costs one line for that file and nothing else.
+
+- One worker process is started on first use and reused (starting one costs ~0.3 s; a document then costs a
+  pipe round trip, ~1 ms).  It caps its own address space (RLIMIT_AS, MEMORY_MB), leads its own process group
+  (Tesseract and other helpers included) and dies with its parent.
+- The parent gives each document SECONDS of wall-clock time; past that (plus a short grace) the whole group is
+  killed and the document is one ExtractionError.  A worker that dies (out of memory, a crash) is replaced on the
+  next document.  Inside the worker, extract.deadline() lets OCR and LibreOffice stop in time on their own.
+- Replies are unpickled by an allow-list (Document and its parts only): a compromised worker cannot run code here.
+"""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+MEMORY_MB = int(os.environ.get("OGIAUDIT_EXTRACT_MEMORY_MB", "1024"))
+SECONDS = 50.0         # a document's wall-clock budget (OGIAUDIT_EXTRACT_SECONDS overrides: big scans on slow machines)
+
+
+def seconds() -> float:
+    try:
+        return float(os.environ.get("OGIAUDIT_EXTRACT_SECONDS", SECONDS))
+    except ValueError:
+        return SECONDS
+GRACE = 5.0            # the worker's own deadline comes first; this much later the parent kills it
+_HEADER = struct.Struct("!Q")
+_MAX_REPLY = 512 << 20
+
+
+class _Restricted(pickle.Unpickler):
+    ALLOWED = {("auditor.document", n) for n in ("Document", "Paragraph", "Table", "DatedValue")} | {
+        ("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set"), ("copyreg", "_reconstructor"),
+        ("builtins", "object")}
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} 不在允许的类型中")
+        return super().find_class(module, name)
+
+
+def write_message(fh, payload: bytes) -> None:
+    fh.write(_HEADER.pack(len(payload)))
+    fh.write(payload)
+    fh.flush()
+
+
+def read_exactly(fh, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = fh.read(n - len(buf))
+        if not chunk:
+            raise EOFError("读取进程意外退出")
+        buf += chunk
+    return bytes(buf)
+
+
+class _Timeout(Exception):
+    pass
+
+
+class Sandbox:
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        env = {**os.environ, "OGIAUDIT_EXTRACT_MEMORY_MB": str(MEMORY_MB), "MALLOC_ARENA_MAX": "2",
+               "OGIAUDIT_SANDBOX_PARENT": str(os.getpid())}
+        stderr = None if os.environ.get("OGIAUDIT_DEBUG") else subprocess.DEVNULL
+        self.proc = subprocess.Popen([sys.executable, "-m", "auditor.extract._worker"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=stderr, start_new_session=True, env=env,
+                                     bufsize=0)
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for fh in (proc.stdin, proc.stdout):
+            try:
+                fh.close()
+            except OSError:
+                pass
+
+    def extract(self, data: bytes, kind: str, seconds: float):
+        """The Document of `data` read in the worker, or ExtractionError (one line)."""
+        from auditor.extract import ExtractionError
+
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self.stop()
+                self._start()
+            from auditor.extract import ocr_engines
+
+            request = (kind, data, seconds, ocr_engines.current())   # the OCR engine chosen in this process
+            try:
+                write_message(self.proc.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+                status, value = self._reply(time.monotonic() + seconds + GRACE)
+            except _Timeout:
+                self.stop()
+                raise ExtractionError(f"读取超时（超过 {seconds:.0f} 秒），文件可能是恶意构造的，已停止读取") from None
+            except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+                code = self._exit_code()
+                self.stop()
+                raise ExtractionError(_death(code)) from None
+            except BaseException:   # interrupted: never leave a worker busy with a bomb
+                self.stop()
+                raise
+            if status == "fatal":   # MemoryError and the like: the next document gets a fresh worker
+                self.stop()
+            if status == "ok":
+                return value
+            raise ExtractionError(value)
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self.proc.wait(timeout=2) if self.proc else None
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _reply(self, deadline: float):
+        out = self.proc.stdout
+        header = self._read(out, _HEADER.size, deadline)
+        (size,) = _HEADER.unpack(header)
+        if size > _MAX_REPLY:
+            raise ValueError("reply too large")
+        return _Restricted(io.BytesIO(self._read(out, size, deadline))).load()
+
+    @staticmethod
+    def _read(fh, n: int, deadline: float) -> bytes:
+        buf = bytearray()
+        fd = fh.fileno()
+        while len(buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise _Timeout()
+            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            if not chunk:
+                raise EOFError()
+            buf += chunk
+        return bytes(buf)
+
+
+def _death(code: int | None) -> str:
+    """Why the worker died: killed by a signal (a parser that could not allocate aborts or traps), or it exited."""
+    if code is None or code < 0 or code > 128:
+        return f"读取时进程崩溃或超出内存上限（{MEMORY_MB} MB），文件可能是恶意构造的，已跳过"
+    return f"读取进程意外退出（退出码 {code}），已跳过"
+
+
+_SANDBOX = Sandbox()
+
+
+def extract(data: bytes, kind: str, budget: float | None = None):
+    return _SANDBOX.extract(data, kind, budget or seconds())
+
+
+def stop() -> None:
+    _SANDBOX.stop()
+
+
+import atexit  # noqa: E402
+
+atexit.register(stop)
