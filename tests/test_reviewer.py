@@ -291,3 +291,17 @@ def test_a_letter_in_the_column_is_not_a_report(real):
                                                "标题: 关于2017年政府信息公开工作要点落实情况的函")
     with pytest.raises(NotAReport):
         audit_text(text)
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_tables_printed_one_paragraph_a_row_read_as_tables(seeds, seed):
+    """Pages whose editor turned each table row into a paragraph ("2.其他法律法规禁止公开 0 0 0 0 0 0 0"): the same
+    values as the report's own text, whatever the row label's wording."""
+    import html as html_lib
+    text = seeds[seed].read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    page = f'<html><head><meta charset="utf-8"></head><body><div class="TRS_Editor">{paragraphs}</div></body></html>'
+    from_page, from_text = audit_html(page.encode()), audit_text(text)
+    assert from_page.values() == from_text.values()
+    serious = {s for s in signature(from_text) if s[0] not in ("TBL-LABEL", "SEC-HEADING")}
+    assert {s for s in signature(from_page) if s[0] not in ("TBL-LABEL", "SEC-HEADING")} == serious
