@@ -305,3 +305,11 @@ def test_tables_printed_one_paragraph_a_row_read_as_tables(seeds, seed):
     assert from_page.values() == from_text.values()
     serious = {s for s in signature(from_text) if s[0] not in ("TBL-LABEL", "SEC-HEADING")}
     assert {s for s in signature(from_page) if s[0] not in ("TBL-LABEL", "SEC-HEADING")} == serious
+
+
+def test_txt_pct_takes_the_base_the_report_means(real):
+    """"受理申请1295件，办结1191件…予以公开及部分公开208件（17.46%）": the share is of the 1191 handled."""
+    text = real("上海市人民政府_2025.md")
+    assert "TXT-PCT" not in rules(audit_text(text))
+    [f] = of(audit_text(plant(text, "208 件（17.46%）", "208 件（19.46%）")), "TXT-PCT")
+    assert (f.observed, f.expected, f.severity) == (19.46, 17.46, "warning")
