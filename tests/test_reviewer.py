@@ -291,3 +291,25 @@ def test_a_letter_in_the_column_is_not_a_report(real):
                                                "标题: 关于2017年政府信息公开工作要点落实情况的函")
     with pytest.raises(NotAReport):
         audit_text(text)
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_tables_printed_one_paragraph_a_row_read_as_tables(seeds, seed):
+    """Pages whose editor turned each table row into a paragraph ("2.其他法律法规禁止公开 0 0 0 0 0 0 0"): the same
+    values as the report's own text, whatever the row label's wording."""
+    import html as html_lib
+    text = seeds[seed].read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    page = f'<html><head><meta charset="utf-8"></head><body><div class="TRS_Editor">{paragraphs}</div></body></html>'
+    from_page, from_text = audit_html(page.encode()), audit_text(text)
+    assert from_page.values() == from_text.values()
+    serious = {s for s in signature(from_text) if s[0] not in ("TBL-LABEL", "SEC-HEADING")}
+    assert {s for s in signature(from_page) if s[0] not in ("TBL-LABEL", "SEC-HEADING")} == serious
+
+
+def test_txt_pct_takes_the_base_the_report_means(real):
+    """"受理申请1295件，办结1191件…予以公开及部分公开208件（17.46%）": the share is of the 1191 handled."""
+    text = real("上海市人民政府_2025.md")
+    assert "TXT-PCT" not in rules(audit_text(text))
+    [f] = of(audit_text(plant(text, "208 件（17.46%）", "208 件（19.46%）")), "TXT-PCT")
+    assert (f.observed, f.expected, f.severity) == (19.46, 17.46, "warning")
