@@ -69,6 +69,7 @@ _CLICK_MESSAGES = (  # click's English usage errors, said in Chinese
     (re.compile(r"Missing argument '([^']+)'"), "缺少参数 {0}"),
     (re.compile(r"Missing option '([^']+)'"), "缺少选项 {0}"),
     (re.compile(r"Invalid value for '([^']+)': (.*)", re.S), "{0} 的值无效：{1}"),
+    (re.compile(r"Invalid value: (.*)", re.S), "{0}"),     # our own BadParameter lines, already in Chinese
     (re.compile(r"Got unexpected extra arguments? \((.*)\)"), "多余的参数：{0}"),
 )
 

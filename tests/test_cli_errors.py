@@ -45,7 +45,8 @@ def test_configuration_errors(tmp_path, seeds):
 def test_invalid_township_deadline(seeds):
     proc = cli("audit", str(seeds["000"]), "--township-deadline", "99-99")
     assert proc.returncode == 2
-    one_line(proc, "--township-deadline", "MM-DD")
+    line = one_line(proc, "--township-deadline", "MM-DD")
+    assert "Invalid" not in line, line
 
 
 @pytest.mark.parametrize("command", [["query", "reports"], ["db", "upgrade"], ["audit", "--pending"]])
@@ -97,6 +98,24 @@ def test_closed_pipe_ends_quietly(seeds):
     assert json.loads(first)["body"]
     assert err == "", err
     assert proc.returncode != 0
+
+
+def test_closed_pipe_ends_quietly_for_queries(tmp_path):
+    """`ogiaudit query findings --format csv | head -1`: the rows for people stop quietly too."""
+    from conftest_db import FakeResult, finding, settings_for
+    from ogiaudit.pipeline import save_results
+
+    url = f"sqlite:///{tmp_path / 'ogiaudit.db'}"
+    findings = [finding("TBL-CELL", "warning", column=f"c{i}", message="说明" * 50) for i in range(2000)]
+    save_results(settings_for(url, tmp_path), [FakeResult("盐锅峡镇人民政府", 2022, findings)], [None])
+    for fmt in ("csv", "table"):
+        proc = subprocess.Popen([sys.executable, "-m", "ogiaudit", "query", "findings", "--database", url,
+                                 "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=120)
+        assert first and err == "", err      # no "无法写入 标准输出" line: the reader just went away
 
 
 def test_busy_port_for_serve(tmp_path):

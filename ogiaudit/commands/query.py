@@ -68,6 +68,8 @@ def emit(rows: list[dict], fmt: str, output: Optional[Path], kind: str, title: s
         write(rows, fmt, output, kind=kind, title=title, names=dict(_NAMES))
     except ValueError as exc:
         fail(str(exc))
+    except BrokenPipeError:
+        raise                     # `ogiaudit query … | head`: main() ends quietly (141)
     except OSError as exc:
         from ogiaudit.cli import os_reason
         fail(f"无法写入 {output or '标准输出'}：{os_reason(exc)}")
