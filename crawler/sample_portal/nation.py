@@ -511,7 +511,7 @@ class Nation:
             "families": dict(Counter(p.family for p in self.portals)),
             "reports": sum(len(p.reports) for p in self.portals), "formats": dict(fmts),
             "missing": [[p.id, b] for p in self.portals for b in p.missing],
-            "late": [[p.id, r.body] for p in self.portals for r in p.reports if r.late and not r.broken],
+            "late": [[p.id, r.body, r.kind] for p in self.portals for r in p.reports if r.late and not r.broken],
             "broken": [[p.id, r.body, r.broken, f"http://{p.host}:{port}{r.file if r.broken != 'http-500' else r.detail}"]
                        for p in self.portals for r in p.reports if r.broken],
             "pdfs_distinct_texts": len(self.assets.pdfs),
