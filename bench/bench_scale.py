@@ -154,7 +154,7 @@ def shard(config: Path, n: int, outdir: Path) -> list[Path]:
     return files
 
 
-def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as_of: str) -> dict:
+def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as_of: str, concurrency: int) -> dict:
     name = f"bench_scale_{os.getpid()}_w{workers}"
     url = fresh_db(name)
     archive = workdir / f"archive_w{workers}"
@@ -166,7 +166,6 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
     t0 = time.monotonic()
     enqueue_seconds = None
     if mode == "queue":
-        subprocess.run(OGIAUDIT + ["db", "upgrade", "--database", url], cwd=REPO, capture_output=True, env=env)
         r = subprocess.run(OGIAUDIT + ["run", "--queue", "--portals", nation["config"], "--config", settings,
                                        "--database", url, "--archive", str(archive), "--as-of", as_of,
                                        "--no-progress"], cwd=REPO, capture_output=True, text=True, env=env)
@@ -174,7 +173,7 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
             raise SystemExit(f"run --queue failed: {r.stderr[-2000:]}")
         enqueue_seconds = time.monotonic() - t0
         argv = [OGIAUDIT + ["worker", "--config", settings, "--database", url, "--archive", str(archive),
-                            "--until-idle"] for _ in range(workers)]
+                            "--concurrency", str(concurrency), "--until-idle"] for _ in range(workers)]
     else:
         files = shard(Path(nation["config"]), workers, workdir) if workers > 1 else [Path(nation["config"])]
         argv = [OGIAUDIT + ["run", "--portals", str(f), "--config", settings, "--database", url,
@@ -196,7 +195,7 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
     cpu = max(watch.cpu_seconds, children_cpu() - cpu0)
     figures = measure_db(url, name)
     figures.update({
-        "workers": workers, "mode": mode, "exit_codes": codes, "seconds": round(wall, 1),
+        "workers": workers, "mode": mode, "concurrency": concurrency, "exit_codes": codes, "seconds": round(wall, 1),
         "enqueue_seconds": round(enqueue_seconds, 1) if enqueue_seconds is not None else None,
         "portals_per_s": round(figures["portals_crawled"] / wall, 2),
         "documents_per_s": round(figures["documents"] / wall, 2),
@@ -205,7 +204,7 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
         "cpu_seconds": round(cpu, 1), "archive": str(archive), "logs": [f.name for f in logs],
     })
     if mode == "queue":
-        st = subprocess.run(OGIAUDIT + ["status", "--format", "json", "--database", url], cwd=REPO,
+        st = subprocess.run(OGIAUDIT + ["status", "--format", "json", "--database", url, "--as-of", as_of], cwd=REPO,
                             capture_output=True, text=True)
         try:
             figures["status"] = json.loads(st.stdout)
@@ -348,6 +347,8 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="worker counts, one run each (default 1,2)")
     ap.add_argument("--mode", choices=("auto", "queue", "fallback"), default="auto",
                     help="queue: run --queue + ogiaudit worker; fallback: sharded plain runs; auto: queue if present")
+    ap.add_argument("--concurrency", type=int, default=4,
+                    help="jobs at once per worker in queue mode (a crawl job mostly waits on politeness; default 4)")
     ap.add_argument("--as-of", default=None, help="the audit day (default: the nation's, 2024-04-30)")
     ap.add_argument("--keep", action="store_true", help="keep the databases, archives and logs")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
@@ -366,7 +367,7 @@ def main() -> None:
         log(f"nation up in {ready['start_seconds']} s: {ready['first']} … {ready['last']}")
         for w in [int(x) for x in args.workers.split(",")]:
             log(f"run on {w} worker(s)")
-            r = one_run(w, nation, mode, workdir, args.keep, as_of)
+            r = one_run(w, nation, mode, workdir, args.keep, as_of, args.concurrency)
             runs.append(r)
             log(f"  {r['seconds']} s, {r['documents']} documents, {r['audited']} audited, exit {r['exit_codes']}")
             if "_drop" in r:
