@@ -406,6 +406,13 @@ def main() -> None:
         costs = cost_per_format(runs[0]["_url"], Path(runs[0]["archive"]))
         est = estimate(runs[0], runs[1] if len(runs) > 1 else None, costs, nation["formats"])
     finally:
+        try:
+            import psutil
+
+            t = psutil.Process(server.pid).cpu_times()
+            nation["server_cpu_seconds"] = round(t.user + t.system, 1)
+        except Exception:  # noqa: BLE001
+            pass
         os.killpg(server.pid, signal.SIGTERM)
         try:
             tail = server.communicate(timeout=15)[0].strip().splitlines()
@@ -419,7 +426,8 @@ def main() -> None:
     print(table(runs, est, nation, costs))
     if nation.get("server"):
         print(f"nation server: {nation['server']['requests']} requests to {nation['server']['hosts_hit']} hosts, "
-              f"{nation['server']['bytes'] / 2**20:.0f} MB served")
+              f"{nation['server']['bytes'] / 2**20:.0f} MB served, {nation.get('server_cpu_seconds')} CPU s "
+              f"(against {sum(r['cpu_seconds'] for r in runs):.0f} CPU s of the workers)")
     if args.json:
         for r in runs:
             r.pop("_url", None)
