@@ -306,7 +306,8 @@ def estimate(run1: dict, run2: dict | None, costs: dict, nation_formats: dict) -
       the rest of the one-worker run's CPU (crawl, archive, database, process starts) spread over its documents; with
       every core kept busy;
     - from the throughput: the reports audited per second by two workers on this machine, end to end (politeness
-      waits, the database and whatever else runs on the machine included)."""
+      waits, the database and whatever else runs on the machine included), plus the OCR of the scans (the nation
+      has none) on every core."""
     audit_cpu = sum(costs[f]["seconds"] * run1["by_format"].get(f, 0) for f in costs)
     rest = max(0.0, run1["cpu_seconds"] - audit_cpu)
     rest_per_doc = rest / max(1, run1["documents"])
@@ -327,9 +328,23 @@ def estimate(run1: dict, run2: dict | None, costs: dict, nation_formats: dict) -
         cpu = reports * (mixed + rest_per_doc)
         out[f"cpu_hours_{reports}"] = round(cpu / 3600, 1)
         out[f"machines_by_cost_{reports}"] = max(1, math.ceil(cpu / (86400 * cores)))
-        out[f"machines_by_throughput_{reports}"] = max(1, math.ceil(reports / (86400 * best["reports_audited_per_s"])))
+        # the nation has no scans: its throughput, plus the scans' OCR spread over every core
+        ocr = reports * COUNTRY_MIX["pdf"] * SCAN_SHARE * OCR_SECONDS / cores
+        out[f"machines_by_throughput_{reports}"] = max(1, math.ceil(
+            (reports / best["reports_audited_per_s"] + ocr) / 86400))
     out["cores_per_machine"] = cores
+    # OCR dominates: the same for other shares of scanned PDFs
+    for share in (0.0, 0.3):
+        m = mixed + COUNTRY_MIX["pdf"] * share_delta(share, per_report.get("pdf", 0))
+        cpu = COUNTRY_REPORTS[1] * (m + rest_per_doc)
+        out[f"scan_{share:.0%}_cpu_hours_{COUNTRY_REPORTS[1]}"] = round(cpu / 3600, 1)
+        out[f"scan_{share:.0%}_machines_{COUNTRY_REPORTS[1]}"] = max(1, math.ceil(cpu / (86400 * cores)))
     return out
+
+
+def share_delta(share: float, pdf_text: float) -> float:
+    """The change in seconds per PDF when `share` of the PDFs are scans instead of SCAN_SHARE."""
+    return (share - SCAN_SHARE) * (OCR_SECONDS - pdf_text)
 
 
 # -- output -----------------------------------------------------------------------------------------------------------
@@ -366,7 +381,11 @@ def table(runs: list[dict], est: dict, nation: dict, costs: dict) -> str:
         lines.append(f"  {reports:,} reports: {est[f'cpu_hours_{reports}']} CPU hours -> "
                      f"{est[f'machines_by_cost_{reports}']} machine(s) of {est['cores_per_machine']} cores for one day "
                      f"by cost (cores kept busy); {est[f'machines_by_throughput_{reports}']} by the measured throughput "
-                     f"({est['throughput_reports_per_s']} reports/s with {est['throughput_workers']} worker(s) here)")
+                     f"({est['throughput_reports_per_s']} reports/s with {est['throughput_workers']} worker(s) here, plus OCR)")
+    top = COUNTRY_REPORTS[1]
+    lines.append(f"  OCR dominates: {top:,} reports with no scanned PDF {est[f'scan_0%_cpu_hours_{top}']} CPU hours "
+                 f"({est[f'scan_0%_machines_{top}']} machine(s)); with 30% of PDFs scanned "
+                 f"{est[f'scan_30%_cpu_hours_{top}']} CPU hours ({est[f'scan_30%_machines_{top}']} machine(s))")
     return "\n".join(lines)
 
 
