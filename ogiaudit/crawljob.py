@@ -160,9 +160,10 @@ def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int 
 
 
 def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | None = None,
-          timeout: float | None = None) -> CrawlSummary:
+          timeout: float | None = None, should_stop=None) -> CrawlSummary:
     """Crawl `portals` in a child process, archiving into `settings` (database, archive, [crawl]).
-    timeout: seconds (default: [crawl] max_hours plus a margin).  Any exception here (KeyboardInterrupt, the
+    timeout: seconds (default: [crawl] max_hours plus a margin).  should_stop: a callable asked twice a second; when
+    it says True the crawl is stopped and recorded as incomplete (a worker handing its job back).  Any exception here (KeyboardInterrupt, the
     signal of a stopped run) stops the child's whole process group first, then propagates."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
@@ -178,7 +179,7 @@ def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | N
         status.start()
     result = None
     try:
-        result = _wait(proc, q, status, started, timeout)
+        result = _wait(proc, q, status, started, timeout, should_stop)
     finally:
         if status is not None:
             status.stop()
@@ -189,13 +190,18 @@ def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | N
     return result
 
 
-def _wait(proc, q, status, started: float, timeout: float) -> CrawlSummary | None:
+STOPPED = "抓取已停止（工作进程退出），任务已交还队列，记为不完整"
+
+
+def _wait(proc, q, status, started: float, timeout: float, should_stop=None) -> CrawlSummary | None:
     while True:
         try:
             msg = q.get(timeout=0.5)
         except queue_mod.Empty:
             if not proc.is_alive():
                 return None
+            if should_stop is not None and should_stop():
+                return CrawlSummary(error=STOPPED)
             if time.monotonic() - started > timeout:
                 return CrawlSummary(error=f"抓取超时（超过 {timeout / 3600:.1f} 小时），已停止，记为不完整")
             continue

@@ -16,6 +16,7 @@ DIGEST_CATEGORIES = {"new": "新增", "open": "仍未整改", "resolved": "已�
 CERTAINTY = {False: "确定", True: "存疑"}          # keyed by `uncertain`
 VERDICTS = {"confirmed": "已确认", "dismissed": "已驳回", "none": "待审核"}   # the review desk's (storage/review.py)
 YES_NO = {True: "是", False: "否"}
+JOB_KINDS = {"crawl_portal": "抓取门户", "audit_document": "审核文件", "settle_portal": "判定未发布"}   # storage/jobqueue.py
 
 # the values of these fields are words to translate
 VALUES: dict[str, dict[Any, str]] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -280,3 +280,19 @@ Index("ix_rule_tally_scope_rule", RuleTallyRow.scope, RuleTallyRow.rule, RuleTal
       RuleTallyRow.open)
 Index("ix_report_tally_scope_year", ReportTallyRow.scope, ReportTallyRow.year, ReportTallyRow.key,
       ReportTallyRow.reports, ReportTallyRow.on_time, ReportTallyRow.no_error)
+
+
+class JobProblemRow(SQLModel, table=True):
+    """Why a queued job failed (an operational problem for the operations digest); final when no retry is left."""
+    __tablename__ = "job_problem"
+    __table_args__ = (UniqueConstraint("job_id", name="uq_job_problem_job"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(sa_type=BigInteger)
+    task: str
+    portal_id: str | None = Field(default=None, index=True)
+    subject: str | None = None          # what the job acted on: a portal id, a document URL
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    attempts: int = 1
+    final: bool = False
+    when: datetime = Field(sa_type=DateTime)
