@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 BATCH_ITEMS = 50
 BATCH_BYTES = 16 * 1024 * 1024
 BATCH_SECONDS = 2.0
+STORAGE_FAILED = "存档失败"   # in a portal's errors: a document could not be recorded (the crawl is not ok)
 
 
 def _date(value):
@@ -121,10 +122,10 @@ class StoragePipeline:
 
     def _failed(self, item, spider, exc) -> None:
         """A storage failure makes the portal's crawl not ok (no PUB-MISSING decided from it), never silent."""
-        logger.error("存档失败：%s：%s", item.get("url"), exc)
+        logger.error("%s：%s：%s", STORAGE_FAILED, item.get("url"), exc)
         stats = spider.portal_stats.get(item.get("portal"))
         if stats is not None:
-            stats.errors.append(f"{item.get('url')}: 存档失败：{type(exc).__name__}: {exc}"[:300])
+            stats.errors.append(f"{item.get('url')}: {STORAGE_FAILED}：{type(exc).__name__}: {exc}"[:300])
 
     def _process(self, s, item, spider):
         from storage import repository

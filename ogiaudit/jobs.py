@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ import procrastinate
 from procrastinate import RetryStrategy
 from procrastinate.exceptions import JobAborted
 
+from crawler.pipelines import STORAGE_FAILED
 from storage import jobqueue
 
 logger = logging.getLogger(__name__)
@@ -76,13 +78,16 @@ def _record_failure(context, kwargs: dict, exc: BaseException) -> None:
     from storage import db, repository
 
     job = context.job
-    attempts = job.attempts + 1
+    attempts = job.attempts   # procrastinate counts this start
+    final = attempts >= RETRY.max_attempts
+    print(f"ogiaudit worker：任务 {job.id}（{job.task_name}）失败{'，不再重试' if final else '，稍后重试'}："
+          f"{problem_line(exc)}", file=sys.stderr, flush=True)
     try:
         with db.session(db.connect(Runtime.settings.database_url)) as s:
             jobqueue.record_job_problem(
                 s, job_id=job.id, task=job.task_name, portal_id=kwargs.get("portal_id"),
                 subject=str(kwargs.get("document_id") or kwargs.get("portal_id") or ""), error=problem_line(exc),
-                attempts=attempts, final=attempts >= RETRY.max_attempts, when=repository.now())
+                attempts=attempts, final=final, when=repository.now())
     except Exception:   # the database is down: the retry (or the stalled-job sweep) tells the story later
         logger.warning("无法记录任务失败：%s", job.id, exc_info=True)
 
@@ -99,6 +104,9 @@ def crawl_portal(context, *, portal_id: str, portal: dict[str, Any], as_of: str)
         raise JobAborted("工作进程停止：抓取任务交还队列")
     if summary.error and not summary.portals:   # the crawl did not run (its child failed): try again later
         raise RuntimeError(summary.error)
+    unsaved = [e for p in summary.portals for e in p.errors if STORAGE_FAILED in e]
+    if unsaved:   # the database was away for part of the crawl: crawl again rather than settle on a partial record
+        raise RuntimeError(unsaved[0])
     with db.session(db.connect(Runtime.settings.database_url)) as s:
         jobqueue.defer_settle(s, portal, as_of)
     p = summary.portals[0] if summary.portals else None

@@ -5,13 +5,15 @@ database and the archive.
   stopped, recorded as incomplete and handed back to the queue.
 - A worker killed outright (SIGKILL, a lost machine) stops beating; every live worker looks for jobs left "doing" by a
   worker without a recent heartbeat and hands them back, so they run again (jobs are idempotent).
-- The database going away (a restart, a failover): the worker says so in one line, waits and connects again.
+- The database going away (a restart, a failover): the worker says so in one line, and goes on when it is back
+  (procrastinate's pool reconnects; a job cut off meanwhile is retried, or handed back as a stalled one).
 - until_idle: stop once no job is left to do or running (benchmarks, tests, a one-off catch-up).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 import time
@@ -40,7 +42,9 @@ def run(settings, options: WorkerOptions) -> None:
     """Run jobs until stopped (or idle); returns normally on SIGTERM/SIGINT."""
     Runtime.settings = settings
     Stop.requested = False
-    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    if not os.environ.get("OGIAUDIT_DEBUG"):   # their tracebacks on a lost connection: our one line says it
+        for name in ("procrastinate", "psycopg.pool"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     while not Stop.requested:
         try:
             asyncio.run(_serve(settings, options))
@@ -69,9 +73,8 @@ async def _serve(settings, options: WorkerOptions) -> None:
             fetch_job_polling_interval=2.0, update_heartbeat_interval=max(options.stalled_after / 4, 0.5),
             stalled_worker_timeout=options.stalled_after, delete_jobs="never"))
         _on_signals(worker)
-        sides = [asyncio.create_task(_hand_back_stalled(app, options))]
-        if options.until_idle:
-            sides.append(asyncio.create_task(_stop_when_idle(settings, worker)))
+        sides = [asyncio.create_task(_hand_back_stalled(app, options)),
+                 asyncio.create_task(_watch(settings, worker, options.until_idle))]
         try:
             await worker
         except asyncio.CancelledError:
@@ -106,16 +109,29 @@ async def _hand_back_stalled(app, options: WorkerOptions) -> None:
             logger.debug("stalled-job sweep failed", exc_info=True)
 
 
-async def _stop_when_idle(settings, worker: asyncio.Task) -> None:
+async def _watch(settings, worker: asyncio.Task, until_idle: bool) -> None:
+    """Say, in one line each, when the database goes away and when it is back (procrastinate's pool reconnects by
+    itself; jobs cut off meanwhile are retried or handed back); with until_idle, stop once no job is left."""
     from storage import db
 
     engine = db.connect(settings.database_url)
-    idle = 0
+    idle, lost = 0, False
     while True:
         await asyncio.sleep(1.0)
-        with db.session(engine, readonly=True) as s:
-            idle = idle + 1 if jobqueue.waiting(s) == 0 else 0
-        if idle >= 2:   # twice in a row: a job deferred between two looks is not missed
+        try:
+            with db.session(engine, readonly=True) as s:
+                left = jobqueue.waiting(s)
+        except Exception as exc:  # noqa: BLE001 - the database is away: say so once, then wait for it
+            if not lost:
+                print(f"ogiaudit worker：数据库暂时不可用（{_first_line(exc)}），等待恢复后继续", file=sys.stderr,
+                      flush=True)
+            lost, idle = True, 0
+            continue
+        if lost:
+            print("ogiaudit worker：数据库已恢复，继续执行任务", file=sys.stderr, flush=True)
+            lost = False
+        idle = idle + 1 if left == 0 else 0
+        if until_idle and idle >= 2:   # twice in a row: a job deferred between two looks is not missed
             Stop.requested = True
             worker.cancel()
             return
