@@ -81,6 +81,8 @@ def _rows(path: Path, wanted: tuple[str, ...]) -> Iterator[tuple[int, dict[str, 
             reader = csv.reader(handle)
             index = _header_index(next(reader, None), path, wanted)
             for row in reader:
+                if any("\x00" in cell for cell in row):
+                    raise RegistryInputError(f"{path} 第 {reader.line_num} 行含有 NUL 字节：不是有效的 CSV 文本文件")
                 if any(cell.strip() for cell in row):
                     yield reader.line_num, {key: (row[i].strip() if i < len(row) else "") for key, i in index.items()}
     except UnicodeDecodeError:
@@ -336,6 +338,8 @@ def build(county_files: list[Path], township_files: list[Path], known: dict[str,
     """Read, merge and check every source: the registry to write."""
     registry = Registry()
     registry.counties = merge_sources((read_counties(p, registry.problems) for p in county_files), registry.problems)
+    if not registry.counties:
+        raise RegistryInputError(f"县级名单中没有任何有效的行：{', '.join(str(p) for p in county_files)}")
     check_urls(registry.counties, registry.problems)
     check_shared_hosts(registry.counties, registry.problems)
     for path in township_files:
