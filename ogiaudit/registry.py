@@ -33,6 +33,7 @@ class County:
     source: str = ""
     line: int = 0
     start_urls: list[str] = field(default_factory=list)
+    later_urls: list[tuple[str, str]] = field(default_factory=list)   # (source, URL) from the later sources
     townships: list[str] = field(default_factory=list)
 
 
@@ -224,6 +225,8 @@ def compare(first: County, later: County) -> list[Problem]:
     """Two sources on the same county: names and hosts that differ are disagreements."""
     out = []
     where = f"{first.source}:{first.line} / {later.source}:{later.line}"
+    if later.url.strip():
+        first.later_urls.append((later.source, later.url))
     if later.county and first.county and later.county != first.county:
         out.append(Problem("sources_disagree_name", first.code, first.county,
                            f"名称不一致：{first.county}（{first.source}）≠ {later.county}（{later.source}）", where))
@@ -239,13 +242,24 @@ def compare(first: County, later: County) -> list[Problem]:
 
 
 def check_urls(counties: dict[str, County], problems: list[Problem]) -> None:
+    """The start URL of each county: its own when usable, else the first usable one a later source gives."""
     for county in counties.values():
         url, found = check_url(county.url)
+        where = f"{county.source}:{county.line}"
+        if url is None:
+            url, note = _fallback(county)
+            found = [(kind, detail + note) if kind != "non_government_host" else (kind, detail)
+                     for kind, detail in found]
         county.start_urls = [url] if url else []
-        detail_suffix = "" if url else "；此县未写入配置"
-        problems.extend(Problem(kind, county.code, county.county, detail + (detail_suffix if kind != "non_government_host"
-                                                                             else ""), f"{county.source}:{county.line}")
-                        for kind, detail in found)
+        problems.extend(Problem(kind, county.code, county.county, detail, where) for kind, detail in found)
+
+
+def _fallback(county: County) -> tuple[str | None, str]:
+    for source, candidate in county.later_urls:
+        url, found = check_url(candidate)
+        if url is not None and not any(kind == "malformed_url" for kind, _ in found):
+            return url, f"；改用来源 {source} 的网址 {url}"
+    return None, "；此县未写入配置"
 
 
 def check_shared_hosts(counties: dict[str, County], problems: list[Problem]) -> None:

@@ -44,6 +44,7 @@ SECOND = [
     ["510402", "四川省", "攀枝花市", "东区", "http://www.pzhdq.gov.cn/", ""],           # host differs
     ["460321", "海南省", "三沙市", "西沙", "", ""],                                   # name differs
     ["130128", "河北省", "石家庄市", "深泽县", "http://www.shenze.gov.cn", ""],        # only here
+    ["370202", "山东省", "青岛市", "市南区", "http://www.qdsn.gov.cn/", ""],          # mends the first's URL
 ]
 TOWNSHIPS = [
     ["code", "name", "areaCode", "provinceCode"],
@@ -93,7 +94,7 @@ def test_every_problem_is_reported_by_kind(small):
     assert codes(summary, "missing_url") == {"460321"}
     assert codes(summary, "malformed_url") == {"341022", "370202", "429021", "130126"}
     assert codes(summary, "non_government_host") == {"540628"}
-    assert codes(summary, "sources_disagree_host") == {"130125", "510402"}
+    assert codes(summary, "sources_disagree_host") == {"130125", "510402", "370202"}
     assert codes(summary, "sources_disagree_name") == {"460321"}
     assert codes(summary, "only_in_one_source") >= {"130128", "341022"}
     assert codes(summary, "orphan_township") == {"999999"}
@@ -108,13 +109,18 @@ def test_every_problem_is_reported_by_kind(small):
 def test_written_files_load_with_the_expected_bodies(small):
     summary, out = small
     files = sorted(p.name for p in out.glob("*.toml"))
-    assert files == ["12-tianjin.toml", "13-hebei.toml", "42-hubei.toml", "51-sichuan.toml", "54-xizang.toml"]
+    assert files == ["12-tianjin.toml", "13-hebei.toml", "37-shandong.toml", "42-hubei.toml", "51-sichuan.toml",
+                     "54-xizang.toml"]
     assert [Path(f).name for f in summary["files"]] == files
     portals = {p.id: p for p in load_portals([str(out / "*.toml")])}
-    # unusable URLs (missing, `xiuning.gov.cn;`, `.cnn16`, ftp:) are not configured; a bare IP is, with its problem
+    # unusable URLs (missing, `xiuning.gov.cn;`, ftp:) are not configured; a bare IP is, with its problem; `.cnn16`
+    # is mended from the second source
     assert set(portals) == {"cn-130123", "cn-130125", "cn-120102", "cn-510402", "cn-429021", "cn-540628",
-                            "cn-130127", "cn-130128"}
-    assert summary["portals"] == 8 and summary["counties"] == 12
+                            "cn-130127", "cn-130128", "cn-370202"}
+    assert summary["portals"] == 9 and summary["counties"] == 12
+    assert portals["cn-370202"].start_urls == ["http://www.qdsn.gov.cn/"]
+    mended = [p["detail"] for p in summary["problems"] if p["code"] == "370202" and p["kind"] == "malformed_url"]
+    assert mended and "改用来源 second.csv 的网址" in mended[0]
     zd = portals["cn-130123"]
     assert zd.name == "正定县人民政府" and zd.region == ["河北省", "石家庄市", "正定县"]
     assert zd.start_urls == ["http://www.zd.gov.cn"] and zd.allowed_hosts == ["zd.gov.cn"]
