@@ -89,3 +89,13 @@ def cn_date(value: Any) -> str:
     if isinstance(d, datetime):
         return f"{_cn(d.date())} {d:%H:%M}"
     return _cn(d)
+
+# `ogiaudit portals import`: the kinds of problem found in county and township lists (ogiaudit/registry.py)
+REGISTRY_PROBLEMS = {
+    "malformed_code": "区划代码无效", "duplicate_code": "代码重复", "shared_host": "多个县共用同一主机",
+    "missing_url": "缺少网址", "malformed_url": "网址格式错误", "non_government_host": "非政府网站域名",
+    "sources_disagree_host": "两个来源网址不一致", "sources_disagree_name": "两个来源名称不一致",
+    "only_in_one_source": "只有一个来源列出", "orphan_township": "乡镇所属县不在名单中",
+    "county_without_townships": "县无乡镇", "division_code_unknown": "区划代码未知",
+    "division_name_differs": "名称与区划代码表不一致",
+}
