@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
+from auditor.context import AuditContext
 from auditor.dates import find_date, is_date_line
 from auditor.document import Block, Document, Paragraph, Table
 from auditor.eras import OLD, Era, deadline_for, era_of
@@ -13,9 +13,6 @@ from auditor.oldera import StatsTable, stats_table
 from auditor.sections import Section, find_sections, join_lines, split_run_on
 from auditor.tables import T4_SPECS, Grid, parse_table2, parse_table3, parse_table4
 from auditor.labels import T2_ROWS, T3_ROWS
-
-if TYPE_CHECKING:
-    from auditor.audit import AuditContext
 
 _TITLE_STOP = re.compile(r"^(根据|按照|依据|本年度|本报告|本年报|现将|为|正文$)|[：:]$")
 _MEMO_PREFIX = re.compile(r"^关于(上报|报送|印发|公布)?")
@@ -78,7 +75,6 @@ class AnnualReport:
 
 
 def parse_report(document: Document, context: AuditContext | None = None) -> AnnualReport:
-    from auditor.audit import AuditContext
     context = context or AuditContext()
     blocks = split_run_on(document.blocks)
     report = AnnualReport(document=document, blocks=blocks)

@@ -6,6 +6,7 @@ identity when that split is unique.  A cell that is not there is recorded as mis
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -467,7 +468,6 @@ def parse_table3(blocks: list[Block]) -> Grid:
 def _resolve_runs(grid: Grid, limit: int = 512) -> None:
     """Choose among the readings of ambiguous digit runs the only combination under which the column identities
     of table 三 (T3-TOTAL and T3-BAL) hold; leave the rows missing when none or several do."""
-    import itertools
     keys = list(grid.ambiguous)
     combos = list(itertools.islice(itertools.product(*(grid.ambiguous[k] for k in keys)), limit + 1))
     if not keys or len(combos) > limit:

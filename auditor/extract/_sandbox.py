@@ -22,6 +22,9 @@ import sys
 import threading
 import time
 
+from auditor.extract import ocr_engines
+from auditor.extract.base import ExtractionError
+
 MEMORY_MB = int(os.environ.get("OGIAUDIT_EXTRACT_MEMORY_MB", "1024"))
 SECONDS = 50.0         # a document's wall-clock budget (OGIAUDIT_EXTRACT_SECONDS overrides: big scans on slow machines)
 
@@ -100,14 +103,10 @@ class Sandbox:
 
     def extract(self, data: bytes, kind: str, seconds: float):
         """The Document of `data` read in the worker, or ExtractionError (one line)."""
-        from auditor.extract import ExtractionError
-
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 self.stop()
                 self._start()
-            from auditor.extract import ocr_engines
-
             request = (kind, data, seconds, ocr_engines.current())   # the OCR engine chosen in this process
             try:
                 write_message(self.proc.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))

@@ -3,12 +3,16 @@ OCR engine) requests on stdin, answers ("ok", Document) / ("error", line) / ("fa
 RLIMIT_AS."""
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import resource
+import signal
 import sys
 
+from auditor.extract import extract_here, ocr_engines
 from auditor.extract._sandbox import read_exactly, write_message
+from auditor.extract.base import ExtractionError, check_size, deadline
 
 
 def _limit_memory() -> None:
@@ -22,9 +26,6 @@ def _limit_memory() -> None:
 
 def _die_with_parent() -> None:
     try:
-        import ctypes
-        import signal
-
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
@@ -34,8 +35,6 @@ def _die_with_parent() -> None:
 
 
 def _answer(kind: str, data: bytes, seconds: float, engine: str | None = None) -> tuple[str, object]:
-    from auditor.extract import ExtractionError, check_size, deadline, extract_here, ocr_engines
-
     try:
         ocr_engines.use(engine)
         with deadline(seconds):

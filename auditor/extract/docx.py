@@ -16,7 +16,7 @@ import zipfile
 from lxml import etree
 
 from auditor.document import Document, Paragraph, Table
-from auditor.extract import ExtractionError
+from auditor.extract.base import ExtractionError
 from auditor.extract._text import clean_cell
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # the whole package, expanded

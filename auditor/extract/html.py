@@ -8,7 +8,7 @@ from lxml import etree
 
 from auditor.dates import find_date
 from auditor.document import DatedValue, Document, Paragraph, Table
-from auditor.extract import ExtractionError
+from auditor.extract.base import ExtractionError
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "select", "button", "svg", "form"}

@@ -13,8 +13,12 @@ import ctypes
 import os
 import re
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as R
+
 from auditor.document import Document
-from auditor.extract import ExtractionError
+from auditor.extract import ocr
+from auditor.extract.base import ExtractionError
 from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 MAX_PAGES = 300          # no annual report is longer; a bigger file is refused, not read
@@ -24,8 +28,6 @@ MAX_CHARS = 600_000      # characters in the whole document (300 dense pages)
 
 
 def _open(data: bytes):
-    import pypdfium2 as pdfium
-
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -77,8 +79,6 @@ def extract(data: bytes) -> Document:
         if b"%%EOF" not in data[-2048:]:
             document.warnings.append("PDF 文件可能不完整（缺少结尾标记 %%EOF），只读取了能恢复的部分")
         if scanned:
-            from auditor.extract import ocr
-
             if not ocr.available() and len(scanned) < n:
                 # a text PDF with a picture page (a seal, a scanned signature page): read the text, say what is lost
                 document.warnings.append(f"{len(scanned)} 页没有文字层，未识别（{ocr.MISSING}）")
@@ -114,8 +114,6 @@ _PUA = re.compile(r"[\ue000-\uf8ff\ufffd]")
 
 def _page_layout(page, number: int) -> PageLayout | None:
     """The page's characters and rulings; None when the page has no usable text layer (a scan)."""
-    import pypdfium2.raw as R
-
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -154,8 +152,6 @@ def _page_layout(page, number: int) -> PageLayout | None:
 def _fix_bogus_boxes(raw, glyphs: list[Glyph], index: list[int], height: float) -> None:
     """pdfium's loose box is wrong for some glyphs (vertical writing in WPS tables gives 200-point boxes):
     for a box far taller than the page's usual one, use the tight box grown to a square."""
-    import pypdfium2.raw as R
-
     if not glyphs:
         return
     hs = sorted(g.bottom - g.top for g in glyphs)
@@ -172,8 +168,6 @@ def _fix_bogus_boxes(raw, glyphs: list[Glyph], index: list[int], height: float) 
 
 def _many_paths(page, threshold: int = 200) -> bool:
     """Text converted to outlines ("转曲"): hundreds of path objects and no text layer."""
-    import pypdfium2.raw as R
-
     raw = page.raw
     paths = 0
     for i in range(R.FPDFPage_CountObjects(raw)):
@@ -185,8 +179,6 @@ def _many_paths(page, threshold: int = 200) -> bool:
 
 
 def _has_image(page) -> bool:
-    import pypdfium2.raw as R
-
     for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=2):
         return True
     return False
@@ -195,8 +187,6 @@ def _has_image(page) -> bool:
 def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
     """Axis-aligned rulings drawn as vector paths: stroked lines, thin filled rectangles, the edges of stroked
     rectangles.  Large filled rectangles (cell shading, white backgrounds) are not rulings."""
-    import pypdfium2.raw as R
-
     segs: list[Seg] = []
     matrix = R.FS_MATRIX()
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()

@@ -10,7 +10,7 @@ import re
 
 from auditor.dates import find_date
 from auditor.document import DatedValue, Document, Paragraph, Table
-from auditor.extract import decode_text
+from auditor.extract import decode_text  # the package is loaded before any of its format modules
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,3}\s*(页)?[-—–－\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from auditor.context import AuditContext
 from auditor.eras import ALL, CURRENT, Era
 from auditor.findings import Finding, Location, severity_rank
-
-if TYPE_CHECKING:
-    from auditor.audit import AuditContext
-    from auditor.report import AnnualReport
+from auditor.report import AnnualReport
 
 FAMILIES = ("publication", "structure", "tables", "arithmetic", "narrative", "content", "cross_year")
 
