@@ -12,8 +12,8 @@ from auditor.extract import ExtractionError, extract
 from auditor.findings import Finding, severity_rank
 from auditor.report import AnnualReport, parse_report
 from auditor.rules import Rule, run_rules, selected_rules
+from auditor.ruleset import RULESET_VERSION
 
-RULESET_VERSION = "2026.12.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
 
 __all__ = ["RULESET_VERSION", "AuditContext", "AuditResult", "NoReportText", "NotAReport", "PreviousReport",
            "audit_bytes", "audit_document"]
