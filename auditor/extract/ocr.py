@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, UnidentifiedImageError
 from auditor.document import Document
 from auditor.extract import ocr_engines
 from auditor.extract.base import ExtractionError, remaining
-from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 DPI = 300                 # rendering resolution of scanned PDF pages
 MAX_PIXELS = 60_000_000   # one page image larger than this is refused (decompression bomb)

@@ -19,7 +19,7 @@ import sys
 from functools import lru_cache
 
 from auditor.extract.base import ExtractionError
-from auditor.extract._layout import Glyph
+from auditor.extract.layout import Glyph
 
 DEFAULT = "tesseract"   # measured in bench/bench_ocr.py: see the README's OCR table
 NAMES = ("tesseract", "rapidocr")

@@ -23,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from auditor.document import Document
 from auditor.extract import ocr
 from auditor.extract.base import ExtractionError
-from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # the whole package inflated

@@ -1,7 +1,7 @@
 """PDF -> Document.
 
 Text layer: pypdfium2 gives every character with its box and every vector path (the table rulings); the shared
-layout engine (_layout.py) rebuilds ruled tables as grids with merged cells, and the text outside them as
+layout engine (layout/) rebuilds ruled tables as grids with merged cells, and the text outside them as
 paragraphs (page numbers, running headers and footers dropped; tables and paragraphs cut by a page break joined).
 
 Pages without a text layer (scans, "图片版") are rendered and read by Tesseract (ocr.py); the Document is then
@@ -19,7 +19,7 @@ import pypdfium2.raw as R
 from auditor.document import Document
 from auditor.extract import ocr
 from auditor.extract.base import ExtractionError
-from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 MAX_PAGES = 300          # no annual report is longer; a bigger file is refused, not read
 MIN_PAGE_CHARS = 10      # fewer real characters than this on a page with an image: a scanned page
