@@ -14,7 +14,6 @@ from auditor.report import AnnualReport, parse_report
 from auditor.rules import Rule, run_rules, selected_rules
 from auditor.ruleset import RULESET_VERSION
 
-
 __all__ = ["RULESET_VERSION", "AuditContext", "AuditResult", "NoReportText", "NotAReport", "PreviousReport",
            "audit_bytes", "audit_document"]
 

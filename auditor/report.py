@@ -10,11 +10,11 @@ from auditor.context import AuditContext
 from auditor.dates import find_date, is_date_line
 from auditor.document import Block, Document, Paragraph, Table
 from auditor.eras import OLD, Era, deadline_for, era_of
+from auditor.labels import T2_ROWS, T3_ROWS
 from auditor.oldera import StatsTable, stats_table
 from auditor.sections import Section, find_sections, join_lines, split_run_on
-from auditor.titles import MEMO_PREFIX, is_notice_title, is_report_title
 from auditor.tables import T4_SPECS, Grid, parse_table2, parse_table3, parse_table4
-from auditor.labels import T2_ROWS, T3_ROWS
+from auditor.titles import MEMO_PREFIX, is_notice_title, is_report_title
 
 _TITLE_STOP = re.compile(r"^(根据|按照|依据|本年度|本报告|本年报|现将|为|正文$)|[：:]$")
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -67,7 +67,7 @@ class AnnualReport:
     def values(self) -> dict[str, dict[str, dict]]:
         out = {name: grid.values() for name, grid in self.tables.items()}
         if self.stats is not None:
-            out["统计表"] = {row.label: {col: (c.value if c else None) for col, c in zip(self.stats.columns, row.cells)}
+            out["统计表"] = {row.label: {col: (c.value if c else None) for col, c in zip(self.stats.columns, row.cells, strict=False)}
                           for row in self.stats.rows}
         return out
 

@@ -11,6 +11,7 @@ flate or XML bomb, a glyph-heavy PDF, a giant TIFF, a parser crash) costs one li
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -87,19 +88,13 @@ class Sandbox:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         for fh in (proc.stdin, proc.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 fh.close()
-            except OSError:
-                pass
 
     def extract(self, data: bytes, kind: str, seconds: float):
         """The Document of `data` read in the worker, or ExtractionError (one line)."""

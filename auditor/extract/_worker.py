@@ -3,6 +3,7 @@ OCR engine) requests on stdin, answers ("ok", Document) / ("error", line) / ("fa
 RLIMIT_AS."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
@@ -25,10 +26,8 @@ def _limit_memory() -> None:
 
 
 def _die_with_parent() -> None:
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
     parent = os.environ.get("OGIAUDIT_SANDBOX_PARENT")
     if parent and os.getppid() != int(parent):
         os._exit(1)

@@ -3,6 +3,7 @@ temporary profile folder, a time limit, the whole process group killed on timeou
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -72,9 +73,7 @@ def _run(cmd: list[str], timeout: float, home: Path) -> None:
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait()
         raise ExtractionError(f"DOC/WPS 文件转换超时（超过 {timeout:.0f} 秒），文件可能已损坏") from None

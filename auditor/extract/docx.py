@@ -16,8 +16,8 @@ import zipfile
 from lxml import etree
 
 from auditor.document import Document, Paragraph, Table
-from auditor.extract.base import ExtractionError
 from auditor.extract._text import clean_cell
+from auditor.extract.base import ExtractionError
 from auditor.numerals import int_to_cn
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # the whole package, expanded
@@ -269,9 +269,8 @@ def _paragraph_lines(p, numbering: _Numbering | None = None) -> list[str]:
             lines[-1] += el.text or ""
         elif el.tag == _TAB:
             lines[-1] += "\t"
-        elif el.tag in (_BR, _CR):
-            if el.get(f"{{{W}}}type") in (None, "textWrapping"):
-                lines.append("")
+        elif el.tag in (_BR, _CR) and el.get(f"{{{W}}}type") in (None, "textWrapping"):
+            lines.append("")
     return lines
 
 
@@ -358,8 +357,7 @@ def _row_cells(tr):
             yield child
         elif isinstance(child.tag, str) and (child.tag == _SDT or child.tag.endswith("}customXml")):
             content = child.find(f"{{{W}}}sdtContent")
-            for tc in (content if content is not None else child).iter(_TC):
-                yield tc
+            yield from (content if content is not None else child).iter(_TC)
 
 
 def _int(value, default: int) -> int:

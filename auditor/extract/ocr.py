@@ -157,7 +157,7 @@ def layouts_from_images(images: list, first_numbers: list[int] | None = None,
     dpis = dpi if isinstance(dpi, list) else [dpi] * len(images)
     workers = max(1, min(len(images), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda args: _ocr_page(engine, *args), zip(images, numbers, dpis)))
+        return list(pool.map(lambda args: _ocr_page(engine, *args), zip(images, numbers, dpis, strict=False)))
 
 
 def _ocr_page(engine: str, image, number: int, dpi: float) -> PageLayout:

@@ -14,8 +14,8 @@ import binascii
 import hashlib
 import io
 import re
-import zipfile
 import warnings
+import zipfile
 
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
@@ -353,7 +353,7 @@ def _segs(item: dict) -> list[Seg]:
             polylines.append(points)
     segs = []
     for pts in polylines:
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
             X0, Y0, X1, Y1 = (bx + x0) * PT, (by + y0) * PT, (bx + x1) * PT, (by + y1) * PT
             if abs(Y1 - Y0) < 1 and abs(X1 - X0) >= 3:
                 segs.append(Seg(True, (Y0 + Y1) / 2, min(X0, X1), max(X0, X1)))

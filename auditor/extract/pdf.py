@@ -78,11 +78,10 @@ def extract(data: bytes) -> Document:
         document = Document(format="pdf", pages=n)
         if b"%%EOF" not in data[-2048:]:
             document.warnings.append("PDF 文件可能不完整（缺少结尾标记 %%EOF），只读取了能恢复的部分")
-        if scanned:
-            if not ocr.available() and len(scanned) < n:
-                # a text PDF with a picture page (a seal, a scanned signature page): read the text, say what is lost
-                document.warnings.append(f"{len(scanned)} 页没有文字层，未识别（{ocr.MISSING}）")
-                scanned = []
+        if scanned and not ocr.available() and len(scanned) < n:
+            # a text PDF with a picture page (a seal, a scanned signature page): read the text, say what is lost
+            document.warnings.append(f"{len(scanned)} 页没有文字层，未识别（{ocr.MISSING}）")
+            scanned = []
         if scanned:
             if len(scanned) > ocr.MAX_IMAGE_PAGES:
                 raise ExtractionError(f"图片版 PDF 页数过多（{len(scanned)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
@@ -91,7 +90,7 @@ def extract(data: bytes) -> Document:
                 chunk = scanned[start:start + batch]
                 images, dpis = ocr.render_pdf_pages(pdf, chunk)
                 for i, page_layout in zip(chunk, ocr.layouts_from_images(images, first_numbers=[i + 1 for i in chunk],
-                                                                         dpi=dpis)):
+                                                                         dpi=dpis), strict=False):
                     layouts[i] = page_layout
                 del images
             document.ocr = True
@@ -156,13 +155,13 @@ def _fix_bogus_boxes(raw, glyphs: list[Glyph], index: list[int], height: float) 
         return
     hs = sorted(g.bottom - g.top for g in glyphs)
     usual = hs[len(hs) // 2]
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    left, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     for k, g in enumerate(glyphs):
         if g.bottom - g.top > 2.5 * usual or g.x1 - g.x0 > 2.5 * usual:
-            if not R.FPDFText_GetCharBox(raw, index[k], l, r, b, t):
+            if not R.FPDFText_GetCharBox(raw, index[k], left, r, b, t):
                 continue
-            cx, cy = (l.value + r.value) / 2, height - (b.value + t.value) / 2
-            half = max(r.value - l.value, t.value - b.value, usual * 0.8) / 2
+            cx, cy = (left.value + r.value) / 2, height - (b.value + t.value) / 2
+            half = max(r.value - left.value, t.value - b.value, usual * 0.8) / 2
             glyphs[k] = Glyph(g.text, cx - half, cy - half, cx + half, cy + half)
 
 
@@ -179,9 +178,7 @@ def _many_paths(page, threshold: int = 200) -> bool:
 
 
 def _has_image(page) -> bool:
-    for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        return True
-    return False
+    return any(True for _ in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
 def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
@@ -286,7 +283,7 @@ def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
                 elif h < 3 and w > 3:
                     segs.append(Seg(True, (max(ys) + min(ys)) / 2, min(xs), max(xs)))
                 continue
-            for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
                 if abs(y1 - y0) < 1 and abs(x1 - x0) >= 3:
                     segs.append(Seg(True, (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
                 elif abs(x1 - x0) < 1 and abs(y1 - y0) >= 3:

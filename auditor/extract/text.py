@@ -84,7 +84,7 @@ def _spaced_row(line: str, in_table: bool) -> list[str] | None:
 
 
 def _is_markdown(lines: list[str]) -> bool:
-    return any(l.startswith("#") or l.strip().startswith("|") for l in lines[:400])
+    return any(line.startswith("#") or line.strip().startswith("|") for line in lines[:400])
 
 
 def _read_archive_header(lines: list[str], doc: Document) -> list[str]:

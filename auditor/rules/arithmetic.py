@@ -94,7 +94,7 @@ class Total(Rule):
                 expected=verdict.left, observed=verdict.right, column=label, printed=_fmt(verdict.right),
                 computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(p) for p in values)}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
-                cells=[_cell("三", grid.spec[k].label, label, v, t.cell, "left") for k, v, t in zip(rows, values, parts)]
+                cells=[_cell("三", grid.spec[k].label, label, v, t.cell, "left") for k, v, t in zip(rows, values, parts, strict=False)]
                 + [_cell("三", grid.spec["total_handled"].label, label, verdict.right, grid.cell("total_handled", col),
                          "right")])
 
@@ -124,7 +124,7 @@ class RowTotal(Rule):
                 row=row, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(v) for v in values[:6])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
                 cells=[_cell("三", row, T3_COLUMNS[c], v, t.cell, "left" if i < 6 else "right")
-                       for i, (c, v, t) in enumerate(zip(columns, values, terms))])
+                       for i, (c, v, t) in enumerate(zip(columns, values, terms, strict=False))])
 
 
 @rule
@@ -143,7 +143,7 @@ class ReviewLitigationSum(Rule):
             cells = grid.rows.get(key) or []
             if len(cells) != 5:
                 continue
-            terms = [Term(c, group, T4_COLUMNS[col], col == "total") for c, col in zip(cells, T4_COLUMNS)]
+            terms = [Term(c, group, T4_COLUMNS[col], col == "total") for c, col in zip(cells, T4_COLUMNS, strict=False)]
             verdict = _broken(terms[:4], terms[4:])
             if verdict is None:
                 continue
@@ -153,7 +153,7 @@ class ReviewLitigationSum(Rule):
                 group=group, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(v) for v in values[:4])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
                 cells=[_cell("四", group, T4_COLUMNS[c], v, cell, "left" if i < 4 else "right")
-                       for i, (c, v, cell) in enumerate(zip(T4_COLUMNS, values, cells))])
+                       for i, (c, v, cell) in enumerate(zip(T4_COLUMNS, values, cells, strict=False))])
 
 
 @rule
@@ -186,5 +186,5 @@ class StatisticsParts(Rule):
                     total=_fmt(verdict.right), unit=total_row.unit, parts="+".join(_fmt(v) for v in values),
                     sum=_fmt(verdict.left), doubt=verdict.doubt() if verdict.uncertain else None,
                     evidence=f"{'+'.join(_fmt(v) for v in values)}={_fmt(verdict.left)}>{_fmt(verdict.right)}",
-                    cells=[_cell("统计表", stats.rows[i].label, column, v) for i, v in zip(children, values)]
+                    cells=[_cell("统计表", stats.rows[i].label, column, v) for i, v in zip(children, values, strict=False)]
                     + [_cell("统计表", total_row.label, column, verdict.right)])

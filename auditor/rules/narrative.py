@@ -220,7 +220,7 @@ class NarrativeTable(Rule):
         if (m := _NO_CASES.search(sentence)) and all_cases:
             yield self.finding(section="四", location=Location("四", None, "总计"), quote=m.group(0),
                                expected=all_cases, observed=0, evidence=sentence[:160], doubt=doubt,
-                               table_text="表四行政复议、行政诉讼总计共{}件".format(_num(all_cases)))
+                               table_text=f"表四行政复议、行政诉讼总计共{_num(all_cases)}件")
         review, review_ok = totals["review"]
         for m in _REVIEW_N.finditer(sentence):
             if review is not None and int(m.group(1)) != review and not _PART_OF.search(_clause_before(sentence, m.start())):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from auditor.eras import NEW_LAW, OLD
 from auditor.document import Paragraph
+from auditor.eras import NEW_LAW, OLD
 from auditor.labels import SECTION_NUMERALS, section_name
 from auditor.oldera import missing_topics
 from auditor.rules import Rule, rule

@@ -1,10 +1,19 @@
 """Tables of the official format: TBL-*."""
 from __future__ import annotations
 
-from auditor.eras import CURRENT, NEW_LAW, TRIAL
 from auditor.cells import classify
+from auditor.eras import CURRENT, NEW_LAW, TRIAL
 from auditor.findings import Location, placed
-from auditor.labels import SIGNED_COLUMNS, GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
+from auditor.labels import (
+    GRID_SIZES,
+    SIGNED_COLUMNS,
+    T2_COLUMNS,
+    T2_COLUMNS_2019,
+    T3_COLUMNS,
+    T4_COLUMNS,
+    T4_GROUPS,
+    TABLE_NAMES,
+)
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
 
@@ -23,7 +32,7 @@ def row_cells(table: str, grid, specs) -> list[dict]:
     """The cells read in these rows, with their page and box when known (for the review desk's evidence view)."""
     out = []
     for spec in specs:
-        for col, cell in zip(spec.columns, grid.rows.get(spec.key) or ()):
+        for col, cell in zip(spec.columns, grid.rows.get(spec.key) or (), strict=False):
             if cell is not None:
                 out.append(placed({"table": table, "row": row_label(table, grid, spec.key),
                                    "column": column_label(table, col), "value": cell.value}, cell))
@@ -86,7 +95,7 @@ class TableIncomplete(Rule):
             return f"“{label}”行的数字连写“{grid.unsplit[spec.key]}”无法唯一拆分为{len(spec.columns)}个数"
         if spec.key in grid.short_rows:
             return f"“{label}”行只有{grid.short_rows[spec.key]}个数值（应为{len(spec.columns)}个，无法确定对应列）"
-        cols = "、".join(column_label(table, c) for c, v in zip(spec.columns, cells) if v is None)
+        cols = "、".join(column_label(table, c) for c, v in zip(spec.columns, cells, strict=False) if v is None)
         blank = "、".join(column_label(table, c) for c in grid.blank_totals(spec.key))
         parts = ([f"缺“{cols}”"] if cols else []) + ([f"“{blank}”为空白（未填写合计，相关勾稽关系未核对）"] if blank else [])
         return f"“{label}”行" + "，".join(parts)
@@ -155,7 +164,7 @@ class CellValue(Rule):
             for key, cells in grid.rows.items():
                 spec = grid.spec.get(key)
                 columns = spec.columns if spec else ()
-                for col, cell in zip(columns, cells):
+                for col, cell in zip(columns, cells, strict=False):
                     if cell is None or _acceptable(cell, col):
                         continue
                     row = row_label(table, grid, key)

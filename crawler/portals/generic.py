@@ -105,7 +105,7 @@ def anchor_title(anchor) -> str:
     return title if len(title) > len(text) else text
 
 
-_LINKS_CACHE: "OrderedDict[int, tuple[object, list]]" = OrderedDict()
+_LINKS_CACHE: OrderedDict[int, tuple[object, list]] = OrderedDict()
 
 
 def _roots(response, scope=None) -> list:
@@ -160,9 +160,9 @@ def next_pages(response) -> list[str]:
         if not href or len(el) > 2:
             continue
         text = _text(el)
-        if text in _NEXT_TEXTS or "next" in (el.get("class") or "").lower().split():
-            if not href.startswith(("#", "javascript:")):
-                out.append(urljoin(response.url, href))
+        is_next = text in _NEXT_TEXTS or "next" in (el.get("class") or "").lower().split()
+        if is_next and not href.startswith(("#", "javascript:")):
+            out.append(urljoin(response.url, href))
     return out
 
 
@@ -225,7 +225,7 @@ def attachments_in(response, scope=None) -> list[tuple[str, str]]:
 
 
 _TEXT_XP = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
-_PAGE_CACHE: "OrderedDict[tuple[int, str], tuple[object, object]]" = OrderedDict()
+_PAGE_CACHE: OrderedDict[tuple[int, str], tuple[object, object]] = OrderedDict()
 
 
 def _cached(response, key: str, compute):

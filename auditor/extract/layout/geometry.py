@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from auditor.extract._text import is_cjk
 
+
 @dataclass(slots=True)
 class Glyph:
     text: str
@@ -54,7 +55,7 @@ class Line:
     top: float = 0
     bottom: float = 0
 
-    def finish(self) -> "Line":
+    def finish(self) -> Line:
         gs = sorted(self.glyphs, key=lambda g: g.x0)
         self.glyphs = gs
         self.x0 = gs[0].x0

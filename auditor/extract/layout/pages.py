@@ -7,6 +7,7 @@ from auditor.document import Paragraph, Table
 from auditor.extract._text import clean_cell, join_lines
 from auditor.extract.layout.paragraphs import PageBlocks
 
+
 def join_pages(pages: list[PageBlocks]) -> list:
     """Concatenate pages: a table continued on the next page becomes one table, a paragraph cut by the page
     break becomes one paragraph."""

@@ -46,7 +46,7 @@ def layout_page(page: PageLayout, drop_lines: set[str] | None = None) -> PageBlo
             items = items[k:]
             lines = [ln for ln in lines if ln not in lead]
     left, right = _margins(lines, page)
-    gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:]) if b.top - a.bottom > -1)
+    gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top - a.bottom > -1)
     usual_gap = gaps[len(gaps) // 10] if gaps else 0.0
     blocks: list = []
     para: list[Line] = []
@@ -112,9 +112,7 @@ def _is_furniture(ln: Line, page: PageLayout, drop_lines: set[str] | None) -> bo
     in_margin = ln.bottom < page.height * 0.1 or ln.top > page.height * 0.9
     if is_page_number(text):
         return in_margin or not text.isdigit()
-    if drop_lines and in_margin and _furniture_key(text) in drop_lines:
-        return True
-    return False
+    return bool(drop_lines and in_margin and _furniture_key(text) in drop_lines)
 
 
 def _furniture_key(text: str) -> str:

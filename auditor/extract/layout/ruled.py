@@ -118,7 +118,7 @@ def find_tables(page: PageLayout) -> tuple[list[tuple[Grid, list[Glyph]]], list[
         else:
             outside.append(g)
     result = []
-    for (grid, _unused, ys, xs, comp), glyphs in zip(grids, inside):
+    for (grid, _unused, ys, xs, comp), glyphs in zip(grids, inside, strict=False):
         table = _build_grid(ys, xs, comp, glyphs, page)
         if table is None:
             outside.extend(glyphs)

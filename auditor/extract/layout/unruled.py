@@ -19,7 +19,7 @@ def _chunks(ln: Line) -> list[tuple[str, float, float]]:
     em = max(hs[len(hs) // 2], 4.0)
     wide = 1.5 * em
     out: list[list[Glyph]] = [[gs[0]]]
-    for prev, g in zip(gs, gs[1:]):
+    for prev, g in zip(gs, gs[1:], strict=False):
         if g.x0 - prev.x1 > wide:
             out.append([g])
         else:
