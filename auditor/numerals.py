@@ -16,7 +16,8 @@ _ZERO_LOOKALIKES = str.maketrans({"○": "〇", "O": "〇", "Ｏ": "〇"})
 def _cn2an() -> ModuleType:
     import cn2an  # noqa: PLC0415 - see the module's docstring
 
-    return cn2an
+    module: ModuleType = cn2an
+    return module
 
 
 def cn_to_int(text: str) -> int | None:

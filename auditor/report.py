@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from auditor.bodies import infer_body_kind
 from auditor.context import AuditContext
@@ -64,7 +65,7 @@ class AnnualReport:
     def full_text(self) -> str:
         return join_lines(b.text for b in self.blocks if isinstance(b, Paragraph))
 
-    def values(self) -> dict[str, dict[str, dict]]:
+    def values(self) -> dict[str, dict[str, dict[str, Any]]]:
         out = {name: grid.values() for name, grid in self.tables.items()}
         if self.stats is not None:
             out["统计表"] = {row.label: {col: (c.value if c else None) for col, c in zip(self.stats.columns, row.cells, strict=False)}
@@ -121,7 +122,7 @@ def _signed(b: Block, numeral: str) -> bool:
 
 def _sections_by_table(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Section]:
     """A section whose table is plainly there is there, heading or not (at most SEC-HEADING says so)."""
-    anchors = {}
+    anchors: dict[str, int] = {}
     for numeral in ("二", "三", "四"):
         if numeral in sections:
             continue

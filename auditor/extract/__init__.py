@@ -122,7 +122,8 @@ def extract(data: bytes, kind: str | None = None) -> Document:
         document = extract_here(data, kind)
         check_size(document)
         return document
-    return _sandbox.extract(data, kind)
+    document = _sandbox.extract(data, kind)
+    return document
 
 
 def extract_here(data: bytes, kind: str) -> Document:
@@ -135,7 +136,7 @@ def extract_here(data: bytes, kind: str) -> Document:
         module = importlib.import_module(module_name)
     except ImportError as exc:  # an optional stack that is not installed here
         raise ExtractionError(f"无法读取 {kind} 文件：缺少组件 {exc.name}") from None
-    document = getattr(module, func_name)(data)
+    document: Document = getattr(module, func_name)(data)
     if kind in ("wps", "doc") and document.format in ("docx", "text"):
         document.format = kind
     if invisible or kind not in INLINE_KINDS:

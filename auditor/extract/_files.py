@@ -7,7 +7,7 @@ import stat
 from auditor.extract.base import MAX_BYTES, ExtractionError
 
 
-def read_report_file(path: str | os.PathLike) -> bytes:
+def read_report_file(path: str | os.PathLike[str]) -> bytes:
     """The file's bytes, or ExtractionError (one line) when it is not a regular file or is too big to be a report.
     The size is checked before anything is read, and never more than MAX_BYTES + 1 bytes are read (a file that
     grows while being read, or a device, cannot exhaust memory)."""

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 
+from auditor.document import Document
 from auditor.extract import ocr_engines
 from auditor.extract.base import ExtractionError
 
@@ -96,7 +97,7 @@ class Sandbox:
             with contextlib.suppress(OSError):
                 fh.close()
 
-    def extract(self, data: bytes, kind: str, seconds: float):
+    def extract(self, data: bytes, kind: str, seconds: float) -> Document:
         """The Document of `data` read in the worker, or ExtractionError (one line)."""
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
@@ -161,7 +162,7 @@ def _death(code: int | None) -> str:
 _SANDBOX = Sandbox()
 
 
-def extract(data: bytes, kind: str, budget: float | None = None):
+def extract(data: bytes, kind: str, budget: float | None = None) -> Document:
     return _SANDBOX.extract(data, kind, budget or seconds())
 
 

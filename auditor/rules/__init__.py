@@ -37,7 +37,7 @@ class Rule:
         return True
 
     def finding(self, *, section: str | None = None, location: Location | None = None, expected: Any = None,
-                observed: Any = None, evidence: str | None = None, cells: list | None = None,
+                observed: Any = None, evidence: str | None = None, cells: list[dict[str, Any]] | None = None,
                 severity: str | None = None, doubt: str | None = None, **fields: Any) -> Finding:
         """A finding of this rule; with a `doubt` (why what it rests on is uncertain) it is at most a warning."""
         message = self.template.format(expected=expected, observed=observed, **fields)

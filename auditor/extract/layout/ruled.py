@@ -128,7 +128,8 @@ def find_tables(page: PageLayout) -> tuple[list[tuple[Grid, list[Glyph]]], list[
     return result, outside
 
 
-def cell_box(page: PageLayout | None, x0: float, top: float, x1: float, bottom: float):
+def cell_box(page: PageLayout | None, x0: float, top: float, x1: float,
+             bottom: float) -> tuple[int, float, float, float, float] | None:
     """A cell's place as fractions of the page (page number, x0, top, x1, bottom); None without a page."""
     if page is None or page.width <= 0 or page.height <= 0:
         return None
