@@ -62,6 +62,9 @@ def show(status: dict, day: date) -> None:
         console.print(busy)
         if len(status["portals"]) > 50:
             console.print(f"……另有 {len(status['portals']) - 50} 行（--format json 可看全部）")
+    for f in status["failures"][:20]:
+        console.print(f"[red]失败（重试用尽）：[/]{words.JOB_KINDS.get(f['task'], f['task'])} "
+                      f"{escape(str(f['portal'] or ''))}：{escape(f['error'])}（{f['attempts']} 次）")
     p = status["progress"]
     console.print(f"{p['year']} 年度全国进度（截至 {words.cn_date(day)}）：门户 {p['portals']} 个，已完整抓取 "
                   f"{p['portals_crawled']} 个；应发布机构 {p['expected']} 个，已发布 {p['published']} 个"
