@@ -20,7 +20,7 @@ from sqlmodel import select
 from auditor.dates import url_date
 from storage import repository as repo
 from storage.db import connect, session
-from storage.models import BodyRow, DocumentRow
+from storage.models import BodyRow, DocumentRow, PortalRow
 
 if TYPE_CHECKING:
     from auditor.audit import AuditContext, AuditResult
@@ -201,14 +201,16 @@ def audit_document(settings: Settings, doc_id: int, run_id: int, *, portals: dic
     from auditor.audit import RULESET_VERSION, NotAReport
 
     engine = connect(settings.database_url)
-    portals = _portals(settings) if portals is None else portals
     with session(engine, readonly=True) as s:
         doc = s.get(DocumentRow, doc_id)
         if doc is None or (only_pending and is_audited(doc)):
             return DocumentOutcome(line=f"已审核：{doc.url if doc else doc_id}", skipped=True)
         body = s.exec(select(BodyRow).where(BodyRow.portal_id == (doc.portal_id or ""),
                                             BodyRow.name == doc.body_name)).first() if doc.body_name else None
-    context = audit_context(settings, doc, body, portals.get(doc.portal_id or ""))
+        # the portal as configured here, else as the crawl recorded it (a worker need not have the config files)
+        portal = (portals or {}).get(doc.portal_id or "") or (s.get(PortalRow, doc.portal_id) if doc.portal_id
+                                                             else None)
+    context = audit_context(settings, doc, body, portal)
     result, exc = _audit_one(settings, doc, context, rules)
     with session(engine) as s:
         doc = s.get(DocumentRow, doc_id, with_for_update=only_pending and s.get_bind().dialect.name == "postgresql")
