@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from auditor.context import AuditContext, PreviousReport
 from auditor.document import Document
 from auditor.extract import ExtractionError, extract
 from auditor.findings import Finding, severity_rank
 from auditor.report import AnnualReport, parse_report
 from auditor.rules import Rule, run_rules, selected_rules
+from auditor.ruleset import RULESET_VERSION
 
-RULESET_VERSION = "2026.12.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
+__all__ = ["RULESET_VERSION", "AuditContext", "AuditResult", "NoReportText", "NotAReport", "PreviousReport",
+           "audit_bytes", "audit_document"]
 
 
 class NotAReport(ExtractionError):
@@ -24,33 +27,6 @@ class NoReportText(ExtractionError):
 
 
 _TEXT_MIN = 80  # characters of text beyond the title: less than a paragraph is no report to judge
-
-
-@dataclass
-class PreviousReport:
-    """Last year's report of the same body, supplied by storage for the cross-year rules."""
-
-    year: int
-    carried_forward: dict[str, int | None] = field(default_factory=dict)  # table 三 row 四, by column key
-    sections: dict[str, str] = field(default_factory=dict)               # section numeral -> text
-    source: str | None = None
-
-
-@dataclass
-class AuditContext:
-    source: str = ""                  # path or URL, for messages
-    published: date | None = None     # a date known from outside the report
-    published_source: str | None = None  # "given" or "portal" (or "meta") for that date
-    body: str | None = None           # the body's name when known from configuration
-    body_kind: str | None = None      # department | government | township
-    year: int | None = None
-    deadline: date | None = None
-    township_deadline: str = "01-31"  # MM-DD; the county's rule for its townships
-    department_deadline: str = "01-31"
-    government_deadline: str = "03-31"
-    url_date: date | None = None      # a date printed in the document's URL
-    first_seen: date | None = None    # the first time the crawler saw this document
-    previous: PreviousReport | None = None
 
 
 @dataclass

@@ -129,7 +129,8 @@ def _single_group(run: str, n: int, solutions: list, max_solutions: int) -> None
         total, prefix = int(total_text), run[:-total_len]
         budget = [20000]  # steps per total length: a hostile run gives up instead of spinning
 
-        def walk(pos: int, k: int, acc: list[int], remaining: int) -> None:
+        def walk(pos: int, k: int, acc: list[int], remaining: int, prefix: str = prefix, total: int = total,
+                 total_len: int = total_len, budget: list[int] = budget) -> None:
             budget[0] -= 1
             if len(solutions) >= max_solutions or budget[0] < 0:
                 return

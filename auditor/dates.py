@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-           "八": 8, "九": 9}
+from auditor.numerals import cn_to_int
+
 _CN = "〇○零OＯ一二三四五六七八九十"
 DATE_RE = re.compile(r"(\d{4})\s*[年\-/.．]\s*(\d{1,2})\s*[月\-/.．]\s*(\d{1,2})\s*日?")
 CN_DATE_RE = re.compile(rf"([{_CN}]{{4}})\s*年\s*([{_CN}]{{1,3}})\s*月\s*([{_CN}]{{1,3}})\s*日")
@@ -16,16 +16,6 @@ DATE_LINE = re.compile(rf"^[（(]?\s*(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,
 def cn_date(d: date) -> str:
     """A date as people here write it: 2023年1月31日."""
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _cn_number(text: str) -> int:
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
-    value = 0
-    for ch in text:
-        value = value * 10 + _DIGITS[ch]
-    return value
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
@@ -42,7 +32,8 @@ def find_date(text: str) -> date | None:
         return _safe(*(int(g) for g in m.groups()))
     m = CN_DATE_RE.search(text)
     if m:
-        return _safe(*(_cn_number(g) for g in m.groups()))
+        y, mo, d = (cn_to_int(g) for g in m.groups())
+        return _safe(y, mo, d) if y is not None and mo is not None and d is not None else None
     return None
 
 

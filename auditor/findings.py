@@ -20,7 +20,7 @@ class Location:
     page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"table": self.table, "row": self.row, "column": self.column}
+        out: dict[str, Any] = {"table": self.table, "row": self.row, "column": self.column}
         if self.page is not None:
             out["page"] = self.page
         return out

@@ -51,7 +51,7 @@ def weigh(left: list[Term], right: list[Term]) -> Verdict | None:
     """Sum both sides; None when the identity cannot be checked."""
     verdict = Verdict(0, 0)
     for side, terms in ((0, left), (1, right)):
-        total = 0
+        total: int | float = 0
         for t in terms:
             cell = t.cell
             if cell is None:

@@ -15,7 +15,7 @@ from auditor.document import Block, Paragraph, Table
 class Topic:
     key: str
     name: str                 # as old Art. 32 words it
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     required: bool = True     # (六) "other matters" is there only when there are any
 
 

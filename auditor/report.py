@@ -4,26 +4,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any
 
+from auditor.bodies import infer_body_kind
+from auditor.context import AuditContext
 from auditor.dates import find_date, is_date_line
 from auditor.document import Block, Document, Paragraph, Table
 from auditor.eras import OLD, Era, deadline_for, era_of
+from auditor.labels import T2_ROWS, T3_ROWS
 from auditor.oldera import StatsTable, stats_table
 from auditor.sections import Section, find_sections, join_lines, split_run_on
 from auditor.tables import T4_SPECS, Grid, parse_table2, parse_table3, parse_table4
-from auditor.labels import T2_ROWS, T3_ROWS
-
-if TYPE_CHECKING:
-    from auditor.audit import AuditContext
+from auditor.titles import MEMO_PREFIX, is_notice_title, is_report_title
 
 _TITLE_STOP = re.compile(r"^(根据|按照|依据|本年度|本报告|本年报|现将|为|正文$)|[：:]$")
-_MEMO_PREFIX = re.compile(r"^关于(上报|报送|印发|公布)?")
 _YEAR = re.compile(r"(\d{4})\s*年度?")
 _PERIOD_YEAR = re.compile(r"统计(期限|周期|时限|区间)[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _SIGNER = re.compile(r"(人民政府|办事处|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|中心|厅|署|政府)$")
-# "…地方税务局2013年信息公开年度报告": old department reports often leave out 政府
-_REPORT_TITLE = re.compile(r"(政府|政务)?信息公开.*(年度报告|年报|工作报告)")
 _RUN_ON_TITLE = re.compile(r"\d{4}年度?[^，。：:]{0,20}?信息公开(?:工作)?(?:年度报告|年报)")
 _CRUMBS = re.compile(r"当前位置|首页|政务公开|政府信息公开年报|信息公开年报|政府信息公开|信息公开|年报|栏目|[：:>»/|]")
 
@@ -35,7 +32,6 @@ def _run_on_title(text: str) -> str | None:
         return None
     body = _CRUMBS.split(text[max(0, m.start() - 30):m.start()])[-1]
     return body + m.group(0)
-_NOTICE_TITLE = re.compile(r"(通知|通报|公告|公示|函|意见|方案|办法|统计公报)$")
 
 
 @dataclass
@@ -69,16 +65,15 @@ class AnnualReport:
     def full_text(self) -> str:
         return join_lines(b.text for b in self.blocks if isinstance(b, Paragraph))
 
-    def values(self) -> dict[str, dict[str, dict]]:
+    def values(self) -> dict[str, dict[str, dict[str, Any]]]:
         out = {name: grid.values() for name, grid in self.tables.items()}
         if self.stats is not None:
-            out["统计表"] = {row.label: {col: (c.value if c else None) for col, c in zip(self.stats.columns, row.cells)}
+            out["统计表"] = {row.label: {col: (c.value if c else None) for col, c in zip(self.stats.columns, row.cells, strict=False)}
                           for row in self.stats.rows}
         return out
 
 
 def parse_report(document: Document, context: AuditContext | None = None) -> AnnualReport:
-    from auditor.audit import AuditContext
     context = context or AuditContext()
     blocks = split_run_on(document.blocks)
     report = AnnualReport(document=document, blocks=blocks)
@@ -97,18 +92,8 @@ def parse_report(document: Document, context: AuditContext | None = None) -> Ann
     else:
         report.sections = _sections_by_table(blocks, report.sections)
         report.tables = _tables(blocks, report.sections)
-    report.looks_like_report = not _notice_title(report.title) and (len(report.sections) >= 2 or _report_title(report.title))
+    report.looks_like_report = not is_notice_title(report.title) and (len(report.sections) >= 2 or is_report_title(report.title))
     return report
-
-
-def _report_title(title: str | None) -> bool:
-    """A title of a report, not of a notice about reports ("关于做好…年度报告编制发布工作的通知")."""
-    return bool(title and _REPORT_TITLE.search(title) and not _notice_title(title))
-
-
-def _notice_title(title: str | None) -> bool:
-    """A notice, a letter, a bulletin: "关于2014年政府信息公开工作要点落实情况的函" is not a report, whatever it says."""
-    return bool(title and _NOTICE_TITLE.search(title))
 
 
 def _region(blocks: list[Block], sections: dict[str, Section], numeral: str) -> list[Block]:
@@ -137,7 +122,7 @@ def _signed(b: Block, numeral: str) -> bool:
 
 def _sections_by_table(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Section]:
     """A section whose table is plainly there is there, heading or not (at most SEC-HEADING says so)."""
-    anchors = {}
+    anchors: dict[str, int] = {}
     for numeral in ("二", "三", "四"):
         if numeral in sections:
             continue
@@ -156,7 +141,7 @@ def _tables(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Grid
 
 
 def _title(document: Document, blocks: list[Block], sections: dict[str, Section]) -> str | None:
-    if document.title and ("报告" in document.title or _notice_title(document.title)):
+    if document.title and ("报告" in document.title or is_notice_title(document.title)):
         return re.sub(r"\s+", "", document.title)
     first = min((s.start for s in sections.values()), default=min(len(blocks), 12))
     parts: list[str] = []
@@ -196,7 +181,7 @@ def _body(title: str | None, blocks: list[Block]) -> str | None:
         return signer
     if not title:
         return None
-    t = _MEMO_PREFIX.sub("", title)
+    t = MEMO_PREFIX.sub("", title)
     m = re.match(r"^(?P<body>.+?)(\d{4})年", t)
     if m and len(m.group("body")) >= 2:
         return m.group("body")
@@ -243,22 +228,3 @@ def _deadline(report: AnnualReport, context: AuditContext) -> date | None:
 
 
 __all__ = ["AnnualReport", "parse_report", "deadline_for", "infer_body_kind"]
-
-
-_TOWNSHIP = re.compile(r"(乡|镇|街道|街道办事处|苏木)(人民政府|政府)?$")
-_GOVERNMENT = re.compile(r"(省|市|县|区|旗|州|盟|自治区|自治州|自治县|特别行政区)(人民政府|政府|管委会|管理委员会)?$")
-_DEPARTMENT = re.compile(r"(局|委|委员会|办|办公室|办公厅|中心|厅|署|院|所|站|队|处|会|社|馆|公司|部)$")
-
-
-def infer_body_kind(name: str | None) -> str | None:
-    """乡/镇/街道 -> township; …县/市/区人民政府 -> government; 局/委/办/中心… -> department (RULES.md)."""
-    if not name:
-        return None
-    name = re.sub(r"\s+", "", name)
-    if _TOWNSHIP.search(name):
-        return "township"
-    if _DEPARTMENT.search(name) and not name.endswith(("管委会", "管理委员会")):
-        return "department"
-    if _GOVERNMENT.search(name):
-        return "government"
-    return None

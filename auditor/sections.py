@@ -243,7 +243,7 @@ def find_sections(blocks: list[Block], anchors: dict[str, int] | None = None) ->
     if "五" not in found and "四" in found:
         _find_five_by_subheading(blocks, found)
     ordered = sorted(found.values(), key=lambda s: s.start)
-    for s, nxt in zip(ordered, [*ordered[1:], None]):
+    for s, nxt in zip(ordered, [*ordered[1:], None], strict=False):
         s.end = nxt.start if nxt else len(blocks)
         s.text = join_lines(b.text for b in blocks[s.first:s.end] if isinstance(b, Paragraph))
     return found

@@ -6,6 +6,7 @@ identity when that split is unique.  A cell that is not there is recorded as mis
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,8 +14,19 @@ from functools import lru_cache
 
 from auditor.cells import Cell, classify, make_cell, split_run
 from auditor.document import Block, Paragraph, Table
-from auditor.labels import (OLD_FORMAT_MARKERS, T3_OUTCOME_ROWS, T2_HEADER_LABELS, T2_ROWS, T2_ROWS_2019, T3_HEADER_LABELS,
-                            T3_OTHER_SINGLE, T3_ROWS, T4_COLUMNS, T4_GROUPS, RowSpec)
+from auditor.labels import (
+    OLD_FORMAT_MARKERS,
+    T2_HEADER_LABELS,
+    T2_ROWS,
+    T2_ROWS_2019,
+    T3_HEADER_LABELS,
+    T3_OTHER_SINGLE,
+    T3_OUTCOME_ROWS,
+    T3_ROWS,
+    T4_COLUMNS,
+    T4_GROUPS,
+    RowSpec,
+)
 
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))\s*")
@@ -100,11 +112,11 @@ class Grid:
         """The column keys of row `key` whose cell is a total left blank."""
         cells = self.rows.get(key) or []
         columns = self.spec[key].columns if key in self.spec else ()
-        return [col for col, c in zip(columns, cells)
+        return [col for col, c in zip(columns, cells, strict=False)
                 if c is not None and c.blank and (col == "total" or key == "total_handled")]
 
     def values(self) -> dict[str, dict[str, int | float | None]]:
-        return {key: {col: (c.value if c else None) for col, c in zip(self.spec[key].columns, cells)}
+        return {key: {col: (c.value if c else None) for col, c in zip(self.spec[key].columns, cells, strict=False)}
                 for key, cells in self.rows.items()}
 
 
@@ -177,7 +189,7 @@ def _paragraph_items(text: str, label_re: re.Pattern) -> list[Item]:
     text = _SPACE_NEAR_CJK.sub("", unicodedata.normalize("NFKC", text))
     matches = list(label_re.finditer(text))
     items = []
-    for m, nxt in zip(matches, [*matches[1:], None]):
+    for m, nxt in zip(matches, [*matches[1:], None], strict=False):
         segment = text[m.end(): nxt.start() if nxt else len(text)]
         num = _NUMERIC_PREFIX.match(segment)
         if num:
@@ -364,7 +376,7 @@ def _cells(values: list[str], n: int, identity_groups: int, grid: Grid, key: str
            certain: bool = True, boxes: list | None = None) -> list[Cell | None]:
     if (real := positional(cells, n)) is not None:  # a blank cell keeps its column (SPEC §3.3)
         out = [make_cell(v, certain) for v in real]
-        for cell, box in zip(out, positional_boxes(cells, boxes, n) or ()):
+        for cell, box in zip(out, positional_boxes(cells, boxes, n) or (), strict=False):
             cell.pos = box
         return out
     if len(values) == 1 and n > 1 and values[0].isdigit():
@@ -467,7 +479,6 @@ def parse_table3(blocks: list[Block]) -> Grid:
 def _resolve_runs(grid: Grid, limit: int = 512) -> None:
     """Choose among the readings of ambiguous digit runs the only combination under which the column identities
     of table 三 (T3-TOTAL and T3-BAL) hold; leave the rows missing when none or several do."""
-    import itertools
     keys = list(grid.ambiguous)
     combos = list(itertools.islice(itertools.product(*(grid.ambiguous[k] for k in keys)), limit + 1))
     if not keys or len(combos) > limit:
@@ -478,11 +489,11 @@ def _resolve_runs(grid: Grid, limit: int = 512) -> None:
     good = []
     for combo in combos:
         rows = {k: [c.value if c else None for c in v] for k, v in grid.rows.items()}
-        rows.update({k: list(v) for k, v in zip(keys, combo)})
+        rows.update({k: list(v) for k, v in zip(keys, combo, strict=False)})
         if _column_identities_hold(rows, outcome):
             good.append(combo)
     if len(good) == 1:
-        for k, values in zip(keys, good[0]):
+        for k, values in zip(keys, good[0], strict=False):
             grid.rows[k] = [Cell(str(v), v, True) for v in values]
             grid.short_rows.pop(k, None)
             grid.unsplit.pop(k, None)
@@ -520,7 +531,7 @@ def parse_table4(blocks: list[Block]) -> Grid:
         values, boxes = real
         for i, spec in enumerate(T4_SPECS):
             grid.rows[spec.key] = [make_cell(v) for v in values[i * 5:(i + 1) * 5]]
-            for cell, box in zip(grid.rows[spec.key], boxes[i * 5:(i + 1) * 5]):
+            for cell, box in zip(grid.rows[spec.key], boxes[i * 5:(i + 1) * 5], strict=False):
                 cell.pos = box
         return grid
     tokens = _table4_tokens(blocks)
@@ -550,10 +561,10 @@ def _table4_grid(blocks: list[Block]) -> tuple[list[str], list] | None:
              if item.cells is not None and any(classify(v) in ("number", "annotated") for v in item.values)]
     for width, count in ((15, 1), (5, 3)):
         keep = [[k for k, v in enumerate(item.cells) if classify(v) != "label"] for item in items]
-        fitted = [positional([item.cells[k] for k in ks], width) for item, ks in zip(items, keep)]
+        fitted = [positional([item.cells[k] for k in ks], width) for item, ks in zip(items, keep, strict=False)]
         if len(items) == count and all(f is not None for f in fitted):
             boxes = [positional_boxes([item.cells[k] for k in ks], [item.boxes[k] for k in ks] if item.boxes else None,
-                                      width) or [None] * width for item, ks in zip(items, keep)]
+                                      width) or [None] * width for item, ks in zip(items, keep, strict=False)]
             return [v for f in fitted for v in f], [b for bs in boxes for b in bs]
     return None
 

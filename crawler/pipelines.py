@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 BATCH_ITEMS = 50
 BATCH_BYTES = 16 * 1024 * 1024
 BATCH_SECONDS = 2.0
+STORAGE_FAILED = "存档失败"   # in a portal's errors: a document could not be recorded (the crawl is not ok)
 
 
 def _date(value):
@@ -48,8 +49,9 @@ def _report_text(data: bytes) -> str:
 
 
 class StoragePipeline:
-    def __init__(self, database_url: str, archive_dir: str):
+    def __init__(self, database_url: str, archive_dir: str, queue: bool = False):
         self.database_url = database_url
+        self.queue = queue   # distributed: each new or changed document's audit job is written with its row
         self.archive_dir = Path(archive_dir)
         self.engine = None
         self.known_bodies: dict[str, set[str]] = {}
@@ -62,7 +64,8 @@ class StoragePipeline:
     def from_crawler(cls, crawler):
         from scrapy import signals
 
-        o = cls(crawler.settings.get("OGIAUDIT_DATABASE_URL"), crawler.settings.get("OGIAUDIT_ARCHIVE_DIR"))
+        o = cls(crawler.settings.get("OGIAUDIT_DATABASE_URL"), crawler.settings.get("OGIAUDIT_ARCHIVE_DIR"),
+                crawler.settings.getbool("OGIAUDIT_QUEUE"))
         o.crawler = crawler
         crawler.signals.connect(o.spider_closed, signal=signals.spider_closed)   # the only place the reason is told
         return o
@@ -119,10 +122,10 @@ class StoragePipeline:
 
     def _failed(self, item, spider, exc) -> None:
         """A storage failure makes the portal's crawl not ok (no PUB-MISSING decided from it), never silent."""
-        logger.error("存档失败：%s：%s", item.get("url"), exc)
+        logger.error("%s：%s：%s", STORAGE_FAILED, item.get("url"), exc)
         stats = spider.portal_stats.get(item.get("portal"))
         if stats is not None:
-            stats.errors.append(f"{item.get('url')}: 存档失败：{type(exc).__name__}: {exc}"[:300])
+            stats.errors.append(f"{item.get('url')}: {STORAGE_FAILED}：{type(exc).__name__}: {exc}"[:300])
 
     def _process(self, s, item, spider):
         from storage import repository
@@ -145,6 +148,9 @@ class StoragePipeline:
             spider.portal_stats[portal_id].new_bodies.add((body, item.get("body_kind") or "department"))
         if changed:
             self._changed(s, repository, row, item)
+        if self.queue and row.audited_sha256 != row.sha256:
+            from storage import jobqueue
+            jobqueue.defer_audit(s, row.id, portal_id, item.get("year"))
 
     def _same_text(self, old_sha: str, item) -> bool:
         """An HTML page whose report text did not change (only a visit counter, a generation time, a token …)."""

@@ -1,48 +1,24 @@
-"""Which list entries are annual reports, for which year and which body (pure functions over titles)."""
+"""Which list entries are annual reports, for which year and which body (pure functions over titles).
+
+Whether a title names a report, and of which year, is decided in auditor/titles.py (report_year is re-exported
+here for the spider); this module keeps what only the crawler needs: the 年报 column, body names in titles."""
 from __future__ import annotations
 
 import re
 
-from auditor.report import infer_body_kind
+from auditor.bodies import kind_or_default as infer_kind  # the auditor's rule, for the spider and pipelines
+from auditor.titles import ABOUT_REPORTS, MEMO_PREFIX, report_year
 
 _YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
-_REPORT_RE = re.compile(r"(政府)?信息公开(工作)?(年度)?(报告|年报)|政务公开(工作)?年度报告|信息公开年报")
-# a title *about* reports, not a report: notices, plans, trainings, evaluations, interpretations
-_NOT_REPORT_RE = re.compile(
-    r"通知|通报|公告|做好|编制|报送工作|发布工作|工作要点|实施方案|考核|评议结果|评估|培训|解读|图解|一图读懂|答记者问|会议|征求意见")
 _COLUMN_RE = re.compile(r"(信息公开|政务公开)?\s*(工作)?\s*(年度报告|年报)")
 _BODY_SUFFIXES = ("人民政府办公室", "人民政府办公厅", "人民政府", "街道办事处", "办事处", "政府")
-_GOV_RE = re.compile(r"^.*?(省|市|州|盟|县|区|旗)(人民政府)?(办公室|办公厅)?$")
-
-
-def report_year(title: str) -> int | None:
-    """The report year of an annual report's title, or None if the title is not an annual report.
-
-    "柔远镇人民政府2022年政府信息公开工作年度报告" -> 2022;
-    "关于做好2023年政府信息公开工作年度报告编制发布工作的通知" -> None (a notice about reports).
-    """
-    t = re.sub(r"\s+", "", title or "")
-    if not t or not _REPORT_RE.search(t):
-        return None
-    # "关于上报…的报告" (a covering memo carrying the report, seed 000) is a report; other 关于… titles are not
-    if _NOT_REPORT_RE.search(t):
-        return None
-    if t.startswith("关于") and not re.search(r"报告的报告$|年报的报告$", t):
-        return None
-    m = _YEAR_RE.search(t)
-    if not m:
-        m = re.search(r"[（(](20\d{2})[)）]", t)   # "政府信息公开工作年度报告（2023）"
-    if not m:
-        return None
-    year = int(m.group(1))
-    return year if 2007 <= year <= 2100 else None
 
 
 def is_column_title(text: str) -> bool:
     """A link text naming the 年报 column ("政府信息公开年报", "信息公开年度报告"), not one report."""
     t = re.sub(r"\s+", "", text or "")
     return bool(t) and len(t) <= 24 and bool(_COLUMN_RE.search(t)) and not _YEAR_RE.search(t) \
-        and not _NOT_REPORT_RE.search(t)
+        and not ABOUT_REPORTS.search(t)
 
 
 def core_name(name: str) -> str:
@@ -54,18 +30,13 @@ def core_name(name: str) -> str:
     return n
 
 
-def infer_kind(name: str) -> str:
-    """The body's kind from its name (the auditor's rule); a name that tells nothing counts as a department."""
-    return infer_body_kind(name) or "department"
-
-
 def body_from_title(title: str, region: list[str] | None = None) -> str | None:
     """The body named before the year in a report's title, without the region prefix; None when none is named.
 
     "沙坡头区柔远镇人民政府2022年…" with region [..., "沙坡头区"] -> "柔远镇人民政府".
     """
     t = re.sub(r"\s+", "", title or "")
-    t = re.sub(r"^关于(上报|报送|印发)?", "", t)
+    t = MEMO_PREFIX.sub("", t)
     m = _YEAR_RE.search(t)
     head = t[: m.start()] if m else ""
     head = head.strip("《》“”\"'：:，,（(")
@@ -102,3 +73,6 @@ def match_body(text: str, bodies: list[str]) -> str | None:
                     best = (key, name)
                 break
     return best[1] if best else None
+
+
+__all__ = ["body_from_title", "core_name", "infer_kind", "is_column_title", "match_body", "report_year"]

@@ -28,7 +28,7 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES = ("audit", "rules", "crawl", "run", "query", "db", "waive", "serve", "digest", "schedule", "demo",
-                   "web", "users", "notice")
+                   "web", "users", "notice", "portals", "worker", "status")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"ogiaudit.commands.{_name}").register(app)
 

@@ -5,7 +5,8 @@
 The child runs the spider and the storage pipeline; it sends progress events and, at the end, the per-portal
 summary to the parent through a queue.  The parent shows a progress line and returns a CrawlSummary.
 
-The child leads its own process group and dies with its parent (even a SIGKILLed one); when the parent stops it
+The child is forked from a fork server that has imported Scrapy once; it leads its own process group and dies with
+its parent (even a SIGKILLed one: the fork server exits when its parent does, and its children die with it); when the parent stops it
 (timeout, SIGINT, SIGTERM) the whole group gets SIGTERM (Scrapy closes the crawl as "shutdown": recorded as
 incomplete), then SIGKILL.  A crawl that did not run to its end is never recorded as complete (crawler/pipelines.py).
 """
@@ -78,15 +79,31 @@ def _limit_memory(mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+# Scrapy, the spider and storage take seconds to import: a fork server imports them once, and each crawl (a worker
+# crawls one portal per job, thousands a day) is forked from it ready to run.  Elsewhere: spawn.
+PRELOAD = ["ogiaudit.crawljob", "scrapy.crawler", "crawler.spiders.annual_reports", "crawler.settings",
+           "crawler.pipelines", "crawler.middlewares", "storage.repository"]
+
+
+def _context():
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return mp.get_context("spawn")
+
+
 STOP_GRACE = 3.0   # seconds the child has to record an interrupted crawl before it is killed (its row already says
                   # incomplete; Scrapy would otherwise wait for every download in flight)
 
 
 def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int | None = None) -> None:
-    from ogiaudit.procs import die_with_parent
+    from ogiaudit.procs import die_with, die_with_parent
 
     os.setsid()   # its own process group: stopped whole, and a terminal's Ctrl-C goes to the parent only
-    die_with_parent(parent)
+    die_with_parent(parent if os.getppid() == parent else None)
+    if parent is not None:
+        die_with(parent)   # forked by the fork server: its parent is that server, not the caller
     _limit_memory(int(payload["crawl"].get("max_memory_mb", 2048)))
     try:
         from pathlib import Path
@@ -160,11 +177,12 @@ def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int 
 
 
 def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | None = None,
-          timeout: float | None = None) -> CrawlSummary:
+          timeout: float | None = None, should_stop=None) -> CrawlSummary:
     """Crawl `portals` in a child process, archiving into `settings` (database, archive, [crawl]).
-    timeout: seconds (default: [crawl] max_hours plus a margin).  Any exception here (KeyboardInterrupt, the
+    timeout: seconds (default: [crawl] max_hours plus a margin).  should_stop: a callable asked twice a second; when
+    it says True the crawl is stopped and recorded as incomplete (a worker handing its job back).  Any exception here (KeyboardInterrupt, the
     signal of a stopped run) stops the child's whole process group first, then propagates."""
-    ctx = mp.get_context("spawn")
+    ctx = _context()
     q = ctx.Queue()
     started = time.monotonic()
     payload = _settings_payload(settings)
@@ -178,7 +196,7 @@ def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | N
         status.start()
     result = None
     try:
-        result = _wait(proc, q, status, started, timeout)
+        result = _wait(proc, q, status, started, timeout, should_stop)
     finally:
         if status is not None:
             status.stop()
@@ -189,13 +207,18 @@ def crawl(settings, portals: list, progress: bool = True, *, overrides: dict | N
     return result
 
 
-def _wait(proc, q, status, started: float, timeout: float) -> CrawlSummary | None:
+STOPPED = "抓取已停止（工作进程退出），任务已交还队列，记为不完整"
+
+
+def _wait(proc, q, status, started: float, timeout: float, should_stop=None) -> CrawlSummary | None:
     while True:
         try:
             msg = q.get(timeout=0.5)
         except queue_mod.Empty:
             if not proc.is_alive():
                 return None
+            if should_stop is not None and should_stop():
+                return CrawlSummary(error=STOPPED)
             if time.monotonic() - started > timeout:
                 return CrawlSummary(error=f"抓取超时（超过 {timeout / 3600:.1f} 小时），已停止，记为不完整")
             continue

@@ -26,7 +26,7 @@ TYPES = {"TEXT": "文本", "INTEGER": "整数", "FLOAT": "数值", "PATH": "路�
          "ARGS": "参数", "INT": "整数", "STR": "文本", "BOOL": "是/否"}
 _TYPE = re.compile(r"\b(" + "|".join(TYPES) + r")\b")
 # newer Typer shows Python type names: <int>, <str>, <path>, <bool>, <list[str]>
-SHORT = {"int": "整数", "str": "文本", "path": "路径", "bool": "是/否", "float": "数值", "file": "文件",
+SHORT = {"int range": "整数", "float range": "数值", "int": "整数", "str": "文本", "path": "路径", "bool": "是/否", "float": "数值", "file": "文件",
          "date": "日期", "datetime": "日期时间", "list[str]": "文本…", "list[int]": "整数…", "list[path]": "路径…"}
 _SHORT = re.compile(r"<(" + "|".join(re.escape(k) for k in SHORT) + r")>")
 _done = False

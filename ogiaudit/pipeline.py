@@ -11,7 +11,7 @@ is marked audited with the current rules (so it is not retried for ever), and th
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from sqlmodel import select
 from auditor.dates import url_date
 from storage import repository as repo
 from storage.db import connect, session
-from storage.models import BodyRow, DocumentRow
+from storage.models import BodyRow, DocumentRow, PortalRow
 
 if TYPE_CHECKING:
     from auditor.audit import AuditContext, AuditResult
@@ -107,15 +107,17 @@ def _audit_one(settings: Settings, doc: DocumentRow, context, rules):
         return None, exc
 
 
-def pending_documents(settings: Settings, *, all: bool = False) -> list[int]:
-    """Ids of the archived documents to (re-)audit: never audited, audited with other rules, or changed since."""
+def pending_documents(settings: Settings, *, all: bool = False, with_portal: bool = False) -> list:
+    """Ids of the archived documents to (re-)audit: never audited, audited with other rules, or changed since
+    (with_portal: (id, portal_id) pairs)."""
     from auditor.audit import RULESET_VERSION
     with session(connect(settings.database_url), readonly=True) as s:
-        q = select(DocumentRow.id)
+        q = select(DocumentRow.id, DocumentRow.portal_id) if with_portal else select(DocumentRow.id)
         if not all:
             q = q.where((DocumentRow.audited_ruleset.is_(None)) | (DocumentRow.audited_ruleset != RULESET_VERSION)
                         | (DocumentRow.audited_sha256.is_(None)) | (DocumentRow.audited_sha256 != DocumentRow.sha256))
-        return list(s.exec(q.order_by(DocumentRow.id)).all())
+        rows = s.exec(q.order_by(DocumentRow.id)).all()
+        return [tuple(r) for r in rows] if with_portal else list(rows)
 
 
 def audit_pending(settings: Settings, *, all: bool = False, progress: bool = True,
@@ -123,7 +125,7 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
     """Re-audit the archived documents not yet audited with the current RULESET_VERSION (all=True: every one),
     storing each result as it goes.  Unreadable documents are recorded as extraction problems.
     rules: the rules to run (default: every rule)."""
-    from auditor.audit import RULESET_VERSION, AuditContext, NotAReport
+    from auditor.audit import RULESET_VERSION
 
     engine = connect(settings.database_url)
     portals = _portals(settings)
@@ -133,49 +135,14 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
     results: list[AuditResult] = []
     without_history: list[tuple[int, AuditResult, AuditContext]] = []
     for n, doc_id in enumerate(ids, 1):
-        # read what is known (a short read), audit outside any transaction (parsing may take seconds; the write
-        # lock is not held meanwhile), then store the result in one short transaction
-        with session(engine, readonly=True) as s:
-            doc = s.get(DocumentRow, doc_id)
-            body = None
-            if doc.body_name:
-                body = s.exec(select(BodyRow).where(BodyRow.portal_id == (doc.portal_id or ""),
-                                                    BodyRow.name == doc.body_name)).first()
-        portal = portals.get(doc.portal_id or "")
-        context = AuditContext(
-            source=doc.url, published=doc.published,
-            published_source=(doc.published_source or "portal") if doc.published else None,
-            body=doc.body_name, body_kind=body.kind if body else None,
-            township_deadline=(portal.township_deadline if portal and portal.township_deadline
-                               else settings.deadlines.township),
-            department_deadline=settings.deadlines.department, government_deadline=settings.deadlines.government,
-            first_seen=doc.first_fetched.date() if doc.first_fetched else None, url_date=url_date(doc.url))
-        result, exc = _audit_one(settings, doc, context, rules)
-        with session(engine) as s:
-            doc = s.get(DocumentRow, doc_id)
-            if result is None:
-                error = problem_line(exc)
-                repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=repo.now(),
-                                    kind="not_report" if isinstance(exc, NotAReport) else "unreadable")
-                doc.audited_ruleset, doc.audited_sha256, doc.audited_at = RULESET_VERSION, doc.sha256, repo.now()
-                s.add(doc)
-                repo._bump_run(s, run_id, problems=1)
-                line = f"[{n}/{len(ids)}] 无法读取 {doc.url}：{error}"
-            else:
-                if result.year and (result.body or doc.body_name):
-                    context.previous = repo.previous_report(s, portal_id=doc.portal_id,
-                                                            body=result.body or doc.body_name, year=result.year)
-                    if context.previous is not None:
-                        _cross_year_with(result, context, rules)
-                    else:
-                        without_history.append((doc_id, result, context))
-                repo.save_report(s, run_id=run_id, result=result, context=context, document=doc,
-                                 portal_id=doc.portal_id)
-                results.append(result)
-                c = result.counts()
-                line = f"[{n}/{len(ids)}] {result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
-        if progress or result is None:  # after the commit: what is printed is stored; a problem always
-            print(line if progress else f"ogiaudit: 无法读取 {doc.url}：{error}", file=sys.stderr, flush=True)
+        outcome = audit_document(settings, doc_id, run_id, portals=portals, rules=rules)
+        if outcome.result is not None:
+            results.append(outcome.result)
+            if outcome.without_history:
+                without_history.append((doc_id, outcome.result, outcome.context))
+        if progress or outcome.error:  # after the commit: what is printed is stored; a problem always
+            print(f"[{n}/{len(ids)}] {outcome.line}" if progress else f"ogiaudit: {outcome.line}",
+                  file=sys.stderr, flush=True)
     # a report audited before last year's report of the same body was stored: check it across years now
     for doc_id, result, context in without_history:
         with session(engine) as s:
@@ -192,6 +159,83 @@ def audit_pending(settings: Settings, *, all: bool = False, progress: bool = Tru
     with session(engine) as s:
         repo.finish_run(s, run_id)
     return results
+
+
+@dataclass
+class DocumentOutcome:
+    """What auditing one archived document gave: its result (None when unreadable) and one line saying so."""
+    line: str
+    result: AuditResult | None = None
+    context: AuditContext | None = None
+    error: str | None = None
+    without_history: bool = False   # audited without last year's report (not stored yet)
+    skipped: bool = False           # already audited with these rules and these bytes
+
+
+def audit_context(settings: Settings, doc: DocumentRow, body: BodyRow | None, portal: Any) -> AuditContext:
+    """What the crawl knows of a document, for the audit: URL, portal date, body, deadlines, first seen."""
+    from auditor.audit import AuditContext
+
+    return AuditContext(
+        source=doc.url, published=doc.published,
+        published_source=(doc.published_source or "portal") if doc.published else None,
+        body=doc.body_name, body_kind=body.kind if body else None,
+        township_deadline=(portal.township_deadline if portal and portal.township_deadline
+                           else settings.deadlines.township),
+        department_deadline=settings.deadlines.department, government_deadline=settings.deadlines.government,
+        first_seen=doc.first_fetched.date() if doc.first_fetched else None, url_date=url_date(doc.url))
+
+
+def is_audited(doc: DocumentRow) -> bool:
+    from auditor.audit import RULESET_VERSION
+
+    return doc.audited_ruleset == RULESET_VERSION and doc.audited_sha256 == doc.sha256
+
+
+def audit_document(settings: Settings, doc_id: int, run_id: int, *, portals: dict[str, Any] | None = None,
+                   rules: list | None = None, only_pending: bool = False) -> DocumentOutcome:
+    """Audit one archived document and store the result in one short transaction (an unreadable one: one problem
+    line, and marked audited with these rules so that it is not retried for ever).  The audit runs outside any
+    transaction: parsing may take seconds, and no lock is held meanwhile.  only_pending: do nothing for a document
+    already audited with these rules and these bytes (a job run twice changes nothing)."""
+    from auditor.audit import RULESET_VERSION, NotAReport
+
+    engine = connect(settings.database_url)
+    with session(engine, readonly=True) as s:
+        doc = s.get(DocumentRow, doc_id)
+        if doc is None or (only_pending and is_audited(doc)):
+            return DocumentOutcome(line=f"已审核：{doc.url if doc else doc_id}", skipped=True)
+        body = s.exec(select(BodyRow).where(BodyRow.portal_id == (doc.portal_id or ""),
+                                            BodyRow.name == doc.body_name)).first() if doc.body_name else None
+        # the portal as configured here, else as the crawl recorded it (a worker need not have the config files)
+        portal = (portals or {}).get(doc.portal_id or "") or (s.get(PortalRow, doc.portal_id) if doc.portal_id
+                                                             else None)
+    context = audit_context(settings, doc, body, portal)
+    result, exc = _audit_one(settings, doc, context, rules)
+    with session(engine) as s:
+        doc = s.get(DocumentRow, doc_id, with_for_update=only_pending and s.get_bind().dialect.name == "postgresql")
+        if only_pending and is_audited(doc):   # another worker stored it meanwhile
+            return DocumentOutcome(line=f"已审核：{doc.url}", skipped=True)
+        if result is None:
+            error = problem_line(exc)
+            repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=repo.now(),
+                                kind="not_report" if isinstance(exc, NotAReport) else "unreadable")
+            doc.audited_ruleset, doc.audited_sha256, doc.audited_at = RULESET_VERSION, doc.sha256, repo.now()
+            s.add(doc)
+            repo.bump_run(s, run_id, problems=1)
+            return DocumentOutcome(line=f"无法读取 {doc.url}：{error}", context=context, error=error)
+        without_history = False
+        if result.year and (result.body or doc.body_name):
+            context.previous = repo.previous_report(s, portal_id=doc.portal_id,
+                                                    body=result.body or doc.body_name, year=result.year)
+            if context.previous is not None:
+                _cross_year_with(result, context, rules)
+            else:
+                without_history = True
+        repo.save_report(s, run_id=run_id, result=result, context=context, document=doc, portal_id=doc.portal_id)
+        c = result.counts()
+        line = f"{result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
+        return DocumentOutcome(line=line, result=result, context=context, without_history=without_history)
 
 
 def _cross_year_with(result: AuditResult, context: AuditContext, rules: list | None = None) -> None:

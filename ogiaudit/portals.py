@@ -34,6 +34,12 @@ class Portal:
     source: str = ""                  # the file it came from
 
 
+def portal_from_dict(data: dict) -> Portal:
+    """A Portal from its dataclasses.asdict() form (a queued job's argument)."""
+    bodies = [BodySpec(**b) for b in data.get("bodies", [])]
+    return Portal(**{**data, "bodies": bodies})
+
+
 def _as_list(value, where: str, key: str) -> list[str]:
     if value is None:
         return []

@@ -2,6 +2,7 @@
 
 - die_with_parent(parent_pid): called first thing in a child: the kernel kills it when the parent dies (even by
   SIGKILL), so a killed run leaves no orphan crawling.
+- die_with(pid): the same for a process that is not the parent (the caller of a fork server).
 - stop_group(proc, grace): SIGTERM to the child's process group, then SIGKILL to it after `grace` seconds.
 - run_group(argv, timeout, ...): subprocess.run in a new process group, the whole group killed on timeout.
 """
@@ -25,6 +26,29 @@ def die_with_parent(parent_pid: int | None = None, sig: int = signal.SIGKILL) ->
         pass
     if parent_pid is not None and os.getppid() != parent_pid:
         os._exit(1)
+
+
+def die_with(pid: int) -> None:
+    """Kill this process's whole group when process `pid` ends (even by SIGKILL), whoever is this process's parent:
+    a child forked by a fork server has the fork server as parent, not the process that asked for it."""
+    import select
+    import threading
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (OSError, AttributeError):   # no pidfd (old kernel, not Linux): PDEATHSIG and stop_group remain
+        return
+
+    def watch() -> None:
+        select.select([fd], [], [])      # readable when `pid` has ended
+        try:
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="die-with", daemon=True).start()
 
 
 def _running(proc) -> bool:

@@ -146,7 +146,7 @@ def job_specs(settings, *, database_url: str | None = None, portals: list[str] |
         raise ConfigError(f"[schedule] 时区或摘要时间无效：{sch.timezone!r} {sch.digest_time!r}") from None
     extra = [a for p in (portals or []) for a in ("--portals", p)]
     commands = {
-        JOB_MAIN: child_argv(["run", "--database", url, *extra]),
+        JOB_MAIN: child_argv(["run", *(["--queue"] if getattr(sch, "queue", False) else []), "--database", url, *extra]),
         JOB_DIGEST: child_argv(["digest", "--database", url, *extra]),
     }
     commands.update(argv or {})

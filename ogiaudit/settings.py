@@ -55,6 +55,7 @@ class Schedule(BaseModel):
     digest_time: str = "08:00"
     misfire_grace_hours: float = 12     # a run missed while the scheduler was down still runs (once) within this
     run_timeout_hours: float = 12       # a child process (crawl, digest) running longer is stopped
+    queue: bool = False                 # the scheduled run only enqueues (run --queue); `ogiaudit worker`s do the work
 
 
 class Crawl(BaseModel):

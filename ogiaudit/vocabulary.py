@@ -16,6 +16,7 @@ DIGEST_CATEGORIES = {"new": "新增", "open": "仍未整改", "resolved": "已�
 CERTAINTY = {False: "确定", True: "存疑"}          # keyed by `uncertain`
 VERDICTS = {"confirmed": "已确认", "dismissed": "已驳回", "none": "待审核"}   # the review desk's (storage/review.py)
 YES_NO = {True: "是", False: "否"}
+JOB_KINDS = {"crawl_portal": "抓取门户", "audit_document": "审核文件", "settle_portal": "判定未发布"}   # storage/jobqueue.py
 
 # the values of these fields are words to translate
 VALUES: dict[str, dict[Any, str]] = {
@@ -88,3 +89,13 @@ def cn_date(value: Any) -> str:
     if isinstance(d, datetime):
         return f"{_cn(d.date())} {d:%H:%M}"
     return _cn(d)
+
+# `ogiaudit portals import`: the kinds of problem found in county and township lists (ogiaudit/registry.py)
+REGISTRY_PROBLEMS = {
+    "malformed_code": "区划代码无效", "duplicate_code": "代码重复", "shared_host": "多个县共用同一主机",
+    "missing_url": "缺少网址", "malformed_url": "网址格式错误", "non_government_host": "非政府网站域名",
+    "sources_disagree_host": "两个来源网址不一致", "sources_disagree_name": "两个来源名称不一致",
+    "only_in_one_source": "只有一个来源列出", "orphan_township": "乡镇所属县不在名单中",
+    "county_without_townships": "县无乡镇", "division_code_unknown": "区划代码未知",
+    "division_name_differs": "名称与区划代码表不一致",
+}

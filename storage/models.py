@@ -8,10 +8,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
+# tables in the audit database whose schema belongs to a library: the job queue's (created by migration 0013 from
+# procrastinate's own schema) and the scheduler's job store (APScheduler's)
+FOREIGN_PREFIXES = ("procrastinate_", "apscheduler_")
+
+
+def described_here(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's include_name: compare only what these models describe."""
+    return not (type_ == "table" and name and name.startswith(FOREIGN_PREFIXES))
 
 
 class PortalRow(SQLModel, table=True):
@@ -280,3 +288,19 @@ Index("ix_rule_tally_scope_rule", RuleTallyRow.scope, RuleTallyRow.rule, RuleTal
       RuleTallyRow.open)
 Index("ix_report_tally_scope_year", ReportTallyRow.scope, ReportTallyRow.year, ReportTallyRow.key,
       ReportTallyRow.reports, ReportTallyRow.on_time, ReportTallyRow.no_error)
+
+
+class JobProblemRow(SQLModel, table=True):
+    """Why a queued job failed (an operational problem for the operations digest); final when no retry is left."""
+    __tablename__ = "job_problem"
+    __table_args__ = (UniqueConstraint("job_id", name="uq_job_problem_job"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(sa_type=BigInteger)
+    task: str
+    portal_id: str | None = Field(default=None, index=True)
+    subject: str | None = None          # what the job acted on: a portal id, a document URL
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    attempts: int = 1
+    final: bool = False
+    when: datetime = Field(sa_type=DateTime)

@@ -336,7 +336,7 @@ def finish_run(session: Session, run_id: int) -> None:
         session.add(run)
 
 
-def _bump_run(session: Session, run_id: int, **counts: int) -> None:
+def bump_run(session: Session, run_id: int, **counts: int) -> None:
     cols = {k: getattr(AuditRunRow, k) + v for k, v in counts.items() if v}
     if cols:
         session.exec(update(AuditRunRow).where(AuditRunRow.id == run_id).values(**cols))
@@ -495,7 +495,7 @@ def save_report(session: Session, *, run_id: int, result: Any, context: Any = No
     if not body_name or not year:
         record_problem(session, url=url or "", portal_id=portal_id,
                        error="无法从报告中识别" + ("机构名称" if not body_name else "报告年度"), when=when)
-        _bump_run(session, run_id, problems=1)
+        bump_run(session, run_id, problems=1)
         return None
     body = ensure_body(session, portal_id, body_name, result.body_kind)
     _insert_ignore(session, ReportRow, dict(body_id=body.id, year=year, portal_id=body.portal_id,
@@ -576,7 +576,7 @@ def save_report(session: Session, *, run_id: int, result: Any, context: Any = No
         document.audited_ruleset, document.audited_sha256, document.audited_at = RULESET_VERSION, document.sha256, when
         session.add(document)
         _problem_solved(session, document.url)
-    _bump_run(session, run_id, reports=1, findings=len(seen), errors=counts.get("error", 0),
+    bump_run(session, run_id, reports=1, findings=len(seen), errors=counts.get("error", 0),
               warnings=counts.get("warning", 0), infos=counts.get("info", 0), resolved=resolved)
     session.flush()
     return report

@@ -71,7 +71,7 @@ def _document(n: int, first) -> str:
 
 def _runs(glyphs):
     """Characters of one line and one size, left to right, as runs."""
-    from auditor.extract._layout import group_lines
+    from auditor.extract.layout import group_lines
 
     for line in group_lines(glyphs):
         run = []

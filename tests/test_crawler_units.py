@@ -3,9 +3,10 @@ from datetime import date
 
 import pytest
 
-from crawler.dates import byline_date, meta_date, publication_date, url_date
+from auditor.pubdate import byline_date, meta_date, publication_date, url_date
 from crawler.middlewares import check_url
-from crawler.titles import body_from_title, infer_kind, is_column_title, match_body, report_year
+from auditor.titles import report_year
+from crawler.titles import body_from_title, infer_kind, is_column_title, match_body
 
 
 # -- publication dates (SPEC §6) ------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_tables_without_rulings(seeds, seed):
 
 
 def _line(text: str, x: float, y: float, size: float = 12.0):
-    from auditor.extract._layout import Glyph
+    from auditor.extract.layout import Glyph
 
     return [Glyph(ch, x + k * size, y, x + (k + 1) * size, y + size) for k, ch in enumerate(text) if ch != " "]
 
@@ -136,7 +136,7 @@ def _line(text: str, x: float, y: float, size: float = 12.0):
 @pytest.mark.parametrize("number", ["- 3 -", "— 3 —", "第 3 页", "第3页 共5页", "3"])
 def test_page_furniture_is_dropped(number):
     """Page numbers in any common form, and a running header repeated on every page, never reach the text."""
-    from auditor.extract._layout import PageLayout, join_pages, layout_page, repeated_margin_lines
+    from auditor.extract.layout import PageLayout, join_pages, layout_page, repeated_margin_lines
 
     pages = []
     for n in range(1, 5):

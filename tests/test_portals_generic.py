@@ -4,7 +4,7 @@ import re
 from scrapy.http import HtmlResponse
 
 from crawler.portals import generic
-from crawler.titles import report_year
+from auditor.titles import report_year
 
 
 def test_pingtan_column_titles(shared_dir):

@@ -3,7 +3,7 @@ from datetime import date
 
 from scrapy.http import HtmlResponse
 
-from crawler.dates import publication_date
+from auditor.pubdate import publication_date
 from crawler.portals import generic, trs
 
 

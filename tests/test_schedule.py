@@ -86,6 +86,13 @@ def test_bad_schedule_setting_is_one_line(tmp_path):
         sched.job_specs(load_settings(cfg))
 
 
+def test_scheduled_run_only_enqueues_when_the_queue_is_on(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('database_url = "postgresql://db/x"\n[schedule]\nqueue = true\n', encoding="utf-8")
+    argv = {s["id"]: s for s in sched.job_specs(load_settings(cfg))}[sched.JOB_MAIN]["kwargs"]["argv"]
+    assert argv[3:5] == ["run", "--queue"]
+
+
 def test_child_command_does_not_import_scrapy(settings):
     specs = {s["id"]: s for s in sched.job_specs(settings, portals=["p.toml"])}
     argv = specs[sched.JOB_MAIN]["kwargs"]["argv"]

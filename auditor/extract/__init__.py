@@ -13,36 +13,24 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import time
-from contextlib import contextmanager
 
-from auditor.document import Document, Paragraph, Table
+from auditor.document import Document, Paragraph
+from auditor.extract import _sandbox
+from auditor.extract.base import (
+    INLINE_BYTES,
+    INLINE_KINDS,
+    MAX_BYTES,
+    MAX_CELLS,
+    MAX_CHARS,
+    ExtractionError,
+    check_size,
+    deadline,
+    failure_line,
+    remaining,
+)
 
-MAX_BYTES = 64 * 1024 * 1024  # a report larger than this is not a report; refuse it before any parser sees it
-INLINE_BYTES = 4 * 1024 * 1024          # text and HTML up to this size are read in this process
-INLINE_KINDS = ("text", "markdown", "html")
-MAX_CHARS = 4_000_000                   # text in one Document (a 300-page report has about 500,000)
-MAX_CELLS = 1_000_000                   # table cells in one Document
-
-
-class ExtractionError(Exception):
-    """A document that cannot be read.  The message is one line, in Chinese, saying what is wrong."""
-
-
-def failure_line(exc: BaseException) -> str:
-    """One line saying why a document could not be read or audited, whatever was raised (a hostile file may make
-    a parser raise anything: that is this document's problem, said in one line, and the run goes on)."""
-    if isinstance(exc, ExtractionError):
-        text = str(exc)
-    elif isinstance(exc, MemoryError):
-        text = "读取时内存不足（文件可能是恶意构造的），已跳过"
-    elif isinstance(exc, RecursionError):
-        text = "文件结构嵌套过深，无法读取，已跳过"
-    elif isinstance(exc, OSError):
-        text = f"无法读取文件：{exc.strerror or exc}"
-    else:
-        text = f"读取或审核时出错（{type(exc).__name__}：{exc}），已跳过"
-    return " ".join(text.split())[:500] or type(exc).__name__
+__all__ = ["EXTRACTORS", "INLINE_BYTES", "INLINE_KINDS", "MAX_BYTES", "MAX_CELLS", "MAX_CHARS", "ExtractionError",
+           "check_size", "deadline", "decode_text", "extract", "extract_here", "failure_line", "remaining", "sniff"]
 
 
 # kind -> "module:function"; imported lazily so that auditing HTML never loads the PDF stack
@@ -134,9 +122,8 @@ def extract(data: bytes, kind: str | None = None) -> Document:
         document = extract_here(data, kind)
         check_size(document)
         return document
-    from auditor.extract import _sandbox
-
-    return _sandbox.extract(data, kind)
+    document = _sandbox.extract(data, kind)
+    return document
 
 
 def extract_here(data: bytes, kind: str) -> Document:
@@ -149,7 +136,7 @@ def extract_here(data: bytes, kind: str) -> Document:
         module = importlib.import_module(module_name)
     except ImportError as exc:  # an optional stack that is not installed here
         raise ExtractionError(f"无法读取 {kind} 文件：缺少组件 {exc.name}") from None
-    document = getattr(module, func_name)(data)
+    document: Document = getattr(module, func_name)(data)
     if kind in ("wps", "doc") and document.format in ("docx", "text"):
         document.format = kind
     if invisible or kind not in INLINE_KINDS:
@@ -186,37 +173,3 @@ def _clean(document: Document) -> None:
                 for i, cell in enumerate(row):
                     if not cell.isascii() and _INVISIBLE.search(cell):
                         row[i] = _INVISIBLE.sub("", cell)
-
-
-def check_size(document: Document) -> None:
-    """A Document too large to be a report (the product of an amplification attack) is refused in one line."""
-    chars = cells = 0
-    for block in document.blocks:
-        if isinstance(block, Table):
-            cells += sum(len(row) for row in block.rows)
-            chars += sum(len(cell) for row in block.rows for cell in row)
-        else:
-            chars += len(block.text)
-        if chars > MAX_CHARS or cells > MAX_CELLS:
-            raise ExtractionError(f"文件内容过多（超过 {MAX_CHARS // 10000} 万字或 {MAX_CELLS // 10000} 万个单元格），"
-                                  "不像是年度报告，疑似恶意构造")
-
-
-_DEADLINE: float | None = None
-
-
-@contextmanager
-def deadline(seconds: float):
-    """Within: remaining() counts down from `seconds` (the sandbox worker's time for one document)."""
-    global _DEADLINE
-    previous, _DEADLINE = _DEADLINE, time.monotonic() + seconds
-    try:
-        yield
-    finally:
-        _DEADLINE = previous
-
-
-def remaining(default: float) -> float:
-    """Seconds a slow step (OCR of a page, a LibreOffice conversion) may still take: `default`, or less when the
-    document's deadline is nearer."""
-    return default if _DEADLINE is None else min(default, _DEADLINE - time.monotonic())

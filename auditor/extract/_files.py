@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import stat
 
-from auditor.extract import MAX_BYTES, ExtractionError
+from auditor.extract.base import MAX_BYTES, ExtractionError
 
 
-def read_report_file(path: str | os.PathLike) -> bytes:
+def read_report_file(path: str | os.PathLike[str]) -> bytes:
     """The file's bytes, or ExtractionError (one line) when it is not a regular file or is too big to be a report.
     The size is checked before anything is read, and never more than MAX_BYTES + 1 bytes are read (a file that
     grows while being read, or a device, cannot exhaust memory)."""
@@ -16,8 +17,6 @@ def read_report_file(path: str | os.PathLike) -> bytes:
         raise ExtractionError("文件不存在") from None
     except OSError as exc:
         raise ExtractionError(f"无法读取文件：{exc.strerror or exc}") from None
-    import stat
-
     if not stat.S_ISREG(st.st_mode):
         raise ExtractionError("不是普通文件")
     if st.st_size > MAX_BYTES:

@@ -37,7 +37,7 @@ def main() -> None:
     result, _ = engine(np.asarray(image), use_cls=False, return_word_box=True)
     words = []
     for item in result or []:
-        pairs = zip(item[4], item[3]) if len(item) > 4 and len(item[3]) == len(item[4]) else [(item[1], item[0])]
+        pairs = zip(item[4], item[3], strict=False) if len(item) > 4 and len(item[3]) == len(item[4]) else [(item[1], item[0])]
         words += [[str(word), [[float(x), float(y)] for x, y in quad]] for word, quad in pairs]
     sys.stdout.write(json.dumps(words, ensure_ascii=False))
 

@@ -11,6 +11,7 @@ flate or XML bomb, a glyph-heavy PDF, a giant TIFF, a parser crash) costs one li
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -21,6 +22,10 @@ import subprocess
 import sys
 import threading
 import time
+
+from auditor.document import Document
+from auditor.extract import ocr_engines
+from auditor.extract.base import ExtractionError
 
 MEMORY_MB = int(os.environ.get("OGIAUDIT_EXTRACT_MEMORY_MB", "1024"))
 SECONDS = 50.0         # a document's wall-clock budget (OGIAUDIT_EXTRACT_SECONDS overrides: big scans on slow machines)
@@ -84,30 +89,20 @@ class Sandbox:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         for fh in (proc.stdin, proc.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 fh.close()
-            except OSError:
-                pass
 
-    def extract(self, data: bytes, kind: str, seconds: float):
+    def extract(self, data: bytes, kind: str, seconds: float) -> Document:
         """The Document of `data` read in the worker, or ExtractionError (one line)."""
-        from auditor.extract import ExtractionError
-
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 self.stop()
                 self._start()
-            from auditor.extract import ocr_engines
-
             request = (kind, data, seconds, ocr_engines.current())   # the OCR engine chosen in this process
             try:
                 write_message(self.proc.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
@@ -167,7 +162,7 @@ def _death(code: int | None) -> str:
 _SANDBOX = Sandbox()
 
 
-def extract(data: bytes, kind: str, budget: float | None = None):
+def extract(data: bytes, kind: str, budget: float | None = None) -> Document:
     return _SANDBOX.extract(data, kind, budget or seconds())
 
 

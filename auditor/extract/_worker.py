@@ -3,12 +3,17 @@ OCR engine) requests on stdin, answers ("ok", Document) / ("error", line) / ("fa
 RLIMIT_AS."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import pickle
 import resource
+import signal
 import sys
 
+from auditor.extract import extract_here, ocr_engines
 from auditor.extract._sandbox import read_exactly, write_message
+from auditor.extract.base import ExtractionError, check_size, deadline
 
 
 def _limit_memory() -> None:
@@ -21,21 +26,14 @@ def _limit_memory() -> None:
 
 
 def _die_with_parent() -> None:
-    try:
-        import ctypes
-        import signal
-
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
     parent = os.environ.get("OGIAUDIT_SANDBOX_PARENT")
     if parent and os.getppid() != int(parent):
         os._exit(1)
 
 
 def _answer(kind: str, data: bytes, seconds: float, engine: str | None = None) -> tuple[str, object]:
-    from auditor.extract import ExtractionError, check_size, deadline, extract_here, ocr_engines
-
     try:
         ocr_engines.use(engine)
         with deadline(seconds):

@@ -3,6 +3,7 @@ temporary profile folder, a time limit, the whole process group killed on timeou
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -12,7 +13,8 @@ import time
 from pathlib import Path
 
 from auditor.document import Document
-from auditor.extract import ExtractionError
+from auditor.extract import docx
+from auditor.extract.base import ExtractionError, remaining
 
 TIMEOUT = 120  # seconds for one conversion
 MISSING = "未安装 LibreOffice，无法读取 DOC/WPS 文件：apt-get install libreoffice-writer-nogui（或 libreoffice-writer）"
@@ -23,7 +25,6 @@ def soffice() -> str | None:
 
 
 def extract(data: bytes) -> Document:
-    from auditor.extract import docx
 
     _check_compound_file(data)
     return docx.extract(convert(data, "docx"))  # extract() names the format doc or wps
@@ -41,7 +42,6 @@ def _check_compound_file(data: bytes) -> None:
 def convert(data: bytes, target: str = "docx", timeout: float = TIMEOUT) -> bytes:
     """Convert a DOC/WPS file to `target` (docx or pdf) with LibreOffice; the converted bytes.  Both attempts
     together stay within `timeout` and within the document's deadline (extract.remaining)."""
-    from auditor.extract import remaining
 
     exe = soffice()
     if exe is None:
@@ -73,9 +73,7 @@ def _run(cmd: list[str], timeout: float, home: Path) -> None:
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait()
         raise ExtractionError(f"DOC/WPS 文件转换超时（超过 {timeout:.0f} 秒），文件可能已损坏") from None

@@ -16,8 +16,9 @@ import zipfile
 from lxml import etree
 
 from auditor.document import Document, Paragraph, Table
-from auditor.extract import ExtractionError
 from auditor.extract._text import clean_cell
+from auditor.extract.base import ExtractionError
+from auditor.numerals import int_to_cn
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # the whole package, expanded
 MAX_DOCUMENT_XML = 40 * 1024 * 1024    # word/document.xml alone (a long report: 3 MB; its tree takes 10x)
@@ -108,20 +109,6 @@ def _read_member(archive, info, limit: int) -> bytes:
     return xml
 
 
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese(n: int) -> str:
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-    return str(n)
-
-
 def _roman(n: int) -> str:
     out = ""
     for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
@@ -135,7 +122,7 @@ def _roman(n: int) -> str:
 def _format(n: int, fmt: str) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "taiwaneseCounting",
                "taiwaneseCountingThousand", "chineseLegalSimplified", "ideographDigital", "japaneseCounting"):
-        return _chinese(n)
+        return int_to_cn(n)
     if fmt == "upperLetter":
         return chr(64 + (n - 1) % 26 + 1)
     if fmt == "lowerLetter":
@@ -282,9 +269,8 @@ def _paragraph_lines(p, numbering: _Numbering | None = None) -> list[str]:
             lines[-1] += el.text or ""
         elif el.tag == _TAB:
             lines[-1] += "\t"
-        elif el.tag in (_BR, _CR):
-            if el.get(f"{{{W}}}type") in (None, "textWrapping"):
-                lines.append("")
+        elif el.tag in (_BR, _CR) and el.get(f"{{{W}}}type") in (None, "textWrapping"):
+            lines.append("")
     return lines
 
 
@@ -371,8 +357,7 @@ def _row_cells(tr):
             yield child
         elif isinstance(child.tag, str) and (child.tag == _SDT or child.tag.endswith("}customXml")):
             content = child.find(f"{{{W}}}sdtContent")
-            for tc in (content if content is not None else child).iter(_TC):
-                yield tc
+            yield from (content if content is not None else child).iter(_TC)
 
 
 def _int(value, default: int) -> int:

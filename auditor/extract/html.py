@@ -6,27 +6,18 @@ import re
 
 from lxml import etree
 
-from auditor.dates import find_date
+from auditor import containers, pubdate
 from auditor.document import DatedValue, Document, Paragraph, Table
-from auditor.extract import ExtractionError
+from auditor.extract.base import ExtractionError
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "select", "button", "svg", "form"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
           "center", "dd", "dt", "dl", "pre", "address", "header", "footer", "main", "ucapcontent", "tr", "tbody",
           "td", "th", "table", "thead", "tfoot"}  # the last: cells of a layout table are blocks of text
-# the CMS containers of a report's text, best first: (tag, attribute test) over the few elements with a class or id
-_CONTAINERS = (
-    lambda tag, cls, id_: "TRS_Editor" in cls.split(),
-    lambda tag, cls, id_: "TRS_UEDITOR" in cls or "TRS_Editor" in cls,
-    lambda tag, cls, id_: tag == "ucapcontent" or id_ in ("zoomcon", "UCAP-CONTENT"),
-    lambda tag, cls, id_: any(k in cls for k in ("article-content", "xxgk_content", "zw-content", "view", "content"))
-    or id_ in ("Zoom", "zoom") or "content" in id_,
-)
+# the CMS containers of a report's text, best first (auditor/containers.py decides which they are)
+_CONTAINERS = tuple(tier.matches for tier in containers.auditor_tiers())
 _ATTRIBUTED = etree.XPath("//*[@class or @id] | //ucapcontent")
-_META_DATES = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")  # never page-generation times
-_BYLINE = re.compile(r"(发布日期|发布时间|發布日期|发布于|时间|日期)\s*[:：]\s*(\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2})")
-_NOT_PUBLICATION = re.compile(r"(成文|发文|印发|生效|废止)(日期|时间)\s*[:：]?\s*$")
 _SECTION_HINT = re.compile(r"[一二三四五六]、\s*(总体情况|主动公开政府信息|收到和处理|存在的主要问题|其他需要报告)")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
@@ -86,23 +77,16 @@ def _first_text(root, xpath: str) -> str | None:
     return _WS.sub(" ", _text(els[0])).strip() or None if els else None
 
 
-def _publication_date(root, metas: dict[str, str]) -> DatedValue | None:
-    for name in _META_DATES:
-        value = _meta(root, name, metas)
-        if value and (d := find_date(value.replace("-", "-", 2))):
-            return DatedValue(d, "meta", f'<meta name="{name}" content="{value}">')
+def _publication_date(root: etree._Element, metas: dict[str, str]) -> DatedValue | None:
+    """The portal's publication date (auditor/pubdate.py decides which date that is)."""
+    found = pubdate.from_metas(metas)
+    if found:
+        return DatedValue(found[0], "meta", found[1])
     for node in root.xpath("//publishtime"):
-        if d := find_date(_text(node)):
-            return DatedValue(d, "portal", f"<publishtime>{_text(node).strip()}")
-    body_text = _WS.sub(" ", _text(root))
-    for m in _BYLINE.finditer(body_text):
-        if _NOT_PUBLICATION.search(body_text[max(0, m.start() - 6):m.start() + len(m.group(1)) + 1]):
-            continue
-        if m.group(1) in ("时间", "日期") and re.search(r"(成文|发文|印发)$", body_text[max(0, m.start() - 2):m.start()]):
-            continue
-        if d := find_date(m.group(2)):
-            return DatedValue(d, "portal", m.group(0))
-    return None
+        if found := pubdate.from_publishtime(_text(node)):
+            return DatedValue(found[0], "portal", found[1])
+    found = pubdate.from_byline(_WS.sub(" ", _text(root)))
+    return DatedValue(found[0], "portal", found[1]) if found else None
 
 
 def _hints(el) -> int:

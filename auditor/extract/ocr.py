@@ -18,9 +18,12 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+from PIL import Image, ImageDraw, UnidentifiedImageError
+
 from auditor.document import Document
-from auditor.extract import ExtractionError, ocr_engines
-from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+from auditor.extract import ocr_engines
+from auditor.extract.base import ExtractionError, remaining
+from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 DPI = 300                 # rendering resolution of scanned PDF pages
 MAX_PIXELS = 60_000_000   # one page image larger than this is refused (decompression bomb)
@@ -50,8 +53,6 @@ def available() -> bool:
 def extract_image(data: bytes) -> Document:
     """A JPG/PNG/TIFF/... report.  Every frame's size is checked from the headers before any pixel is decoded;
     frames are then decoded a few at a time (scaled down to OCR_PIXELS) and read."""
-    from PIL import Image, UnidentifiedImageError
-
     if (why := ocr_engines.missing()) is not None:
         raise ExtractionError(why)
     try:
@@ -85,8 +86,6 @@ def extract_image(data: bytes) -> Document:
 
 def _check_frames(image) -> int:
     """The number of frames, after checking each frame's and the file's pixel count from the headers."""
-    from PIL import Image
-
     n = getattr(image, "n_frames", 1)
     if n > MAX_IMAGE_PAGES:
         raise ExtractionError(f"图片有 {n} 帧（页），超过上限 {MAX_IMAGE_PAGES} 页，不像是年度报告")
@@ -110,8 +109,6 @@ def _dpi(image) -> float:
 
 def _scaled(image):
     """(image, scale): a page image no larger than OCR_PIXELS (Tesseract's memory and time grow with it)."""
-    from PIL import Image
-
     w, h = image.size
     if w * h <= OCR_PIXELS:
         return image, 1.0
@@ -120,8 +117,6 @@ def _scaled(image):
 
 
 def _to_gray(image):
-    from PIL import Image
-
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
@@ -162,11 +157,10 @@ def layouts_from_images(images: list, first_numbers: list[int] | None = None,
     dpis = dpi if isinstance(dpi, list) else [dpi] * len(images)
     workers = max(1, min(len(images), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda args: _ocr_page(engine, *args), zip(images, numbers, dpis)))
+        return list(pool.map(lambda args: _ocr_page(engine, *args), zip(images, numbers, dpis, strict=False)))
 
 
 def _ocr_page(engine: str, image, number: int, dpi: float) -> PageLayout:
-    from auditor.extract import remaining
 
     timeout = remaining(PAGE_TIMEOUT)   # the document's total OCR time is bounded by its deadline too
     if timeout <= 1:
@@ -227,8 +221,6 @@ def _binarise(image):
 
 def _rulings(image, gray, dpi: float = DPI) -> tuple[list[Seg], object]:
     """Long dark runs: horizontal and vertical table rulings, in pixels; and the image with them painted out."""
-    from PIL import ImageDraw
-
     w, h = image.size
     # longer than any stroke of a character: 0.3 inch across, 0.25 inch down (a table row is at least that tall
     # with its neighbours; a character's stroke is not)

@@ -10,13 +10,16 @@ both.
 """
 from __future__ import annotations
 
+import importlib.util
 import io
+import json
 import os
 import subprocess
+import sys
 from functools import lru_cache
 
-from auditor.extract import ExtractionError
-from auditor.extract._layout import Glyph
+from auditor.extract.base import ExtractionError
+from auditor.extract.layout import Glyph
 
 DEFAULT = "tesseract"   # measured in bench/bench_ocr.py: see the README's OCR table
 NAMES = ("tesseract", "rapidocr")
@@ -113,16 +116,11 @@ RAPIDOCR_MEMORY_MB = 3584     # the page process's address space (an A4 page at 
 @lru_cache(maxsize=1)
 def _rapidocr() -> bool:
     """Whether rapidocr-onnxruntime is installed (found, not imported: the models load in the page's process)."""
-    import importlib.util
-
     return importlib.util.find_spec("rapidocr_onnxruntime") is not None
 
 
 def _rapidocr_glyphs(image, number: int, scale: float, timeout: float) -> list[Glyph]:
     """One page read in its own process (_rapidocr_page.py) under RAPIDOCR_MEMORY_MB, killed at `timeout`."""
-    import json
-    import sys
-
     from PIL import Image
 
     if not _rapidocr():

@@ -14,11 +14,16 @@ import binascii
 import hashlib
 import io
 import re
+import warnings
 import zipfile
 
+from lxml import etree
+from PIL import Image, UnidentifiedImageError
+
 from auditor.document import Document
-from auditor.extract import ExtractionError
-from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+from auditor.extract import ocr
+from auditor.extract.base import ExtractionError
+from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # the whole package inflated
@@ -96,8 +101,6 @@ def _no_entities(parts: dict[str, bytes]) -> None:
 
 
 def _xml(parts: dict[str, bytes], name: str):
-    from lxml import etree
-
     body = _find(parts, name)
     if body is None:
         return None
@@ -170,11 +173,10 @@ def _check_one(parts: dict[str, bytes], path: str) -> list[str]:
 
 def _parse(parts: dict[str, bytes]) -> list[dict]:
     """easyofd's reading of the parts (from memory): per page, text objects and paths."""
-    import xmltodict
+    import xmltodict  # lazy: the easyofd stack (PyMuPDF) loads only for an OFD
     from loguru import logger
 
     logger.disable("easyofd")  # it logs to stderr; problems reach the user as one ExtractionError line
-    import warnings
     with warnings.catch_warnings():  # easyofd imports PyMuPDF's deprecated "fitz" name
         warnings.simplefilter("ignore")
         from easyofd.parser_ofd import OFDParser, file_parser_base, file_publicres_parser
@@ -220,8 +222,6 @@ def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
     """Pages without text whose content is a picture (a scan): the largest picture read by OCR, in place, under the
     same bounds as an image file (ocr.py): each picture's and all pictures' pixels checked from their headers before
     any is decoded, then one page at a time, scaled down to OCR_PIXELS, each page's time from the deadline."""
-    from auditor.extract import ocr
-
     todo = []
     for k, (_, page) in enumerate(sorted(doc.get("page_info", {}).items())):
         if pages[k].glyphs or not page.get("img_list"):
@@ -258,10 +258,6 @@ def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
 def _picture(resource: dict):
     """A page picture, opened but not yet decoded (PIL reads the header only), or None; a picture too large to be a
     page is refused."""
-    from PIL import Image, UnidentifiedImageError
-
-    from auditor.extract import ocr
-
     try:
         image = Image.open(io.BytesIO(base64.b64decode(resource.get("imgb64") or "")))
     except (UnidentifiedImageError, OSError, ValueError, binascii.Error, Image.DecompressionBombError):
@@ -357,7 +353,7 @@ def _segs(item: dict) -> list[Seg]:
             polylines.append(points)
     segs = []
     for pts in polylines:
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
             X0, Y0, X1, Y1 = (bx + x0) * PT, (by + y0) * PT, (bx + x1) * PT, (by + y1) * PT
             if abs(Y1 - Y0) < 1 and abs(X1 - X0) >= 3:
                 segs.append(Seg(True, (Y0 + Y1) / 2, min(X0, X1), max(X0, X1)))

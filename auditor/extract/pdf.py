@@ -1,7 +1,7 @@
 """PDF -> Document.
 
 Text layer: pypdfium2 gives every character with its box and every vector path (the table rulings); the shared
-layout engine (_layout.py) rebuilds ruled tables as grids with merged cells, and the text outside them as
+layout engine (layout/) rebuilds ruled tables as grids with merged cells, and the text outside them as
 paragraphs (page numbers, running headers and footers dropped; tables and paragraphs cut by a page break joined).
 
 Pages without a text layer (scans, "图片版") are rendered and read by Tesseract (ocr.py); the Document is then
@@ -13,9 +13,13 @@ import ctypes
 import os
 import re
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as R
+
 from auditor.document import Document
-from auditor.extract import ExtractionError
-from auditor.extract._layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+from auditor.extract import ocr
+from auditor.extract.base import ExtractionError
+from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
 
 MAX_PAGES = 300          # no annual report is longer; a bigger file is refused, not read
 MIN_PAGE_CHARS = 10      # fewer real characters than this on a page with an image: a scanned page
@@ -24,8 +28,6 @@ MAX_CHARS = 600_000      # characters in the whole document (300 dense pages)
 
 
 def _open(data: bytes):
-    import pypdfium2 as pdfium
-
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -76,13 +78,10 @@ def extract(data: bytes) -> Document:
         document = Document(format="pdf", pages=n)
         if b"%%EOF" not in data[-2048:]:
             document.warnings.append("PDF 文件可能不完整（缺少结尾标记 %%EOF），只读取了能恢复的部分")
-        if scanned:
-            from auditor.extract import ocr
-
-            if not ocr.available() and len(scanned) < n:
-                # a text PDF with a picture page (a seal, a scanned signature page): read the text, say what is lost
-                document.warnings.append(f"{len(scanned)} 页没有文字层，未识别（{ocr.MISSING}）")
-                scanned = []
+        if scanned and not ocr.available() and len(scanned) < n:
+            # a text PDF with a picture page (a seal, a scanned signature page): read the text, say what is lost
+            document.warnings.append(f"{len(scanned)} 页没有文字层，未识别（{ocr.MISSING}）")
+            scanned = []
         if scanned:
             if len(scanned) > ocr.MAX_IMAGE_PAGES:
                 raise ExtractionError(f"图片版 PDF 页数过多（{len(scanned)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
@@ -91,7 +90,7 @@ def extract(data: bytes) -> Document:
                 chunk = scanned[start:start + batch]
                 images, dpis = ocr.render_pdf_pages(pdf, chunk)
                 for i, page_layout in zip(chunk, ocr.layouts_from_images(images, first_numbers=[i + 1 for i in chunk],
-                                                                         dpi=dpis)):
+                                                                         dpi=dpis), strict=False):
                     layouts[i] = page_layout
                 del images
             document.ocr = True
@@ -114,8 +113,6 @@ _PUA = re.compile(r"[\ue000-\uf8ff\ufffd]")
 
 def _page_layout(page, number: int) -> PageLayout | None:
     """The page's characters and rulings; None when the page has no usable text layer (a scan)."""
-    import pypdfium2.raw as R
-
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -154,26 +151,22 @@ def _page_layout(page, number: int) -> PageLayout | None:
 def _fix_bogus_boxes(raw, glyphs: list[Glyph], index: list[int], height: float) -> None:
     """pdfium's loose box is wrong for some glyphs (vertical writing in WPS tables gives 200-point boxes):
     for a box far taller than the page's usual one, use the tight box grown to a square."""
-    import pypdfium2.raw as R
-
     if not glyphs:
         return
     hs = sorted(g.bottom - g.top for g in glyphs)
     usual = hs[len(hs) // 2]
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    left, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     for k, g in enumerate(glyphs):
         if g.bottom - g.top > 2.5 * usual or g.x1 - g.x0 > 2.5 * usual:
-            if not R.FPDFText_GetCharBox(raw, index[k], l, r, b, t):
+            if not R.FPDFText_GetCharBox(raw, index[k], left, r, b, t):
                 continue
-            cx, cy = (l.value + r.value) / 2, height - (b.value + t.value) / 2
-            half = max(r.value - l.value, t.value - b.value, usual * 0.8) / 2
+            cx, cy = (left.value + r.value) / 2, height - (b.value + t.value) / 2
+            half = max(r.value - left.value, t.value - b.value, usual * 0.8) / 2
             glyphs[k] = Glyph(g.text, cx - half, cy - half, cx + half, cy + half)
 
 
 def _many_paths(page, threshold: int = 200) -> bool:
     """Text converted to outlines ("转曲"): hundreds of path objects and no text layer."""
-    import pypdfium2.raw as R
-
     raw = page.raw
     paths = 0
     for i in range(R.FPDFPage_CountObjects(raw)):
@@ -185,18 +178,12 @@ def _many_paths(page, threshold: int = 200) -> bool:
 
 
 def _has_image(page) -> bool:
-    import pypdfium2.raw as R
-
-    for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        return True
-    return False
+    return any(True for _ in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
 def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
     """Axis-aligned rulings drawn as vector paths: stroked lines, thin filled rectangles, the edges of stroked
     rectangles.  Large filled rectangles (cell shading, white backgrounds) are not rulings."""
-    import pypdfium2.raw as R
-
     segs: list[Seg] = []
     matrix = R.FS_MATRIX()
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
@@ -296,7 +283,7 @@ def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
                 elif h < 3 and w > 3:
                     segs.append(Seg(True, (max(ys) + min(ys)) / 2, min(xs), max(xs)))
                 continue
-            for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
                 if abs(y1 - y0) < 1 and abs(x1 - x0) >= 3:
                     segs.append(Seg(True, (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
                 elif abs(x1 - x0) < 1 and abs(y1 - y0) >= 3:

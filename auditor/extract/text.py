@@ -10,7 +10,7 @@ import re
 
 from auditor.dates import find_date
 from auditor.document import DatedValue, Document, Paragraph, Table
-from auditor.extract import decode_text
+from auditor.extract import decode_text  # the package is loaded before any of its format modules
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,3}\s*(页)?[-—–－\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
@@ -84,7 +84,7 @@ def _spaced_row(line: str, in_table: bool) -> list[str] | None:
 
 
 def _is_markdown(lines: list[str]) -> bool:
-    return any(l.startswith("#") or l.strip().startswith("|") for l in lines[:400])
+    return any(line.startswith("#") or line.strip().startswith("|") for line in lines[:400])
 
 
 def _read_archive_header(lines: list[str], doc: Document) -> list[str]:

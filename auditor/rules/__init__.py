@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from auditor.context import AuditContext
 from auditor.eras import ALL, CURRENT, Era
 from auditor.findings import Finding, Location, severity_rank
-
-if TYPE_CHECKING:
-    from auditor.audit import AuditContext
-    from auditor.report import AnnualReport
+from auditor.report import AnnualReport
 
 FAMILIES = ("publication", "structure", "tables", "arithmetic", "narrative", "content", "cross_year")
 
@@ -39,7 +37,7 @@ class Rule:
         return True
 
     def finding(self, *, section: str | None = None, location: Location | None = None, expected: Any = None,
-                observed: Any = None, evidence: str | None = None, cells: list | None = None,
+                observed: Any = None, evidence: str | None = None, cells: list[dict[str, Any]] | None = None,
                 severity: str | None = None, doubt: str | None = None, **fields: Any) -> Finding:
         """A finding of this rule; with a `doubt` (why what it rests on is uncertain) it is at most a warning."""
         message = self.template.format(expected=expected, observed=observed, **fields)

@@ -4,10 +4,14 @@ Each finding carries both sides' numbers and every cell involved; an identity th
 checked (TBL-INCOMPLETE says so)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from auditor.context import AuditContext
 from auditor.eras import NEW_LAW, OLD
-from auditor.findings import Location, placed
+from auditor.findings import Finding, Location, placed
 from auditor.identity import Term, Verdict, value, weigh
 from auditor.labels import T3_COLUMNS, T3_OTHER_SPLIT, T3_OUTCOME_ROWS, T4_COLUMNS, T4_GROUPS
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
 
@@ -52,7 +56,7 @@ class Balance(Rule):
     description = "表三某一列：一（本年新收）+ 二（上年结转）≠ 三(七)总计 + 四（结转下年度继续办理）。"
     template = "表三“{column}”列：本年新收{new} + 上年结转{carry} = {left}，而办理结果总计{handled} + 结转下年度{forward} = {right}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         grid = report.tables["三"]
         keys = ("new_applications", "carry_over", "total_handled", "carried_forward")
         for col, label in T3_COLUMNS.items():
@@ -80,7 +84,7 @@ class Total(Rule):
     description = "表三某一列：三(七)总计 ≠ (一)、(二)、(三)1–8、(四)1–3、(五)1–5、(六)1–3（2019年格式为(六)一行）之和。"
     template = "表三“{column}”列：办理结果总计为{printed}，各项办理结果之和为{computed}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         grid = report.tables["三"]
         rows = _outcome_rows(grid)
         for col, label in T3_COLUMNS.items():
@@ -94,7 +98,7 @@ class Total(Rule):
                 expected=verdict.left, observed=verdict.right, column=label, printed=_fmt(verdict.right),
                 computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(p) for p in values)}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
-                cells=[_cell("三", grid.spec[k].label, label, v, t.cell, "left") for k, v, t in zip(rows, values, parts)]
+                cells=[_cell("三", grid.spec[k].label, label, v, t.cell, "left") for k, v, t in zip(rows, values, parts, strict=False)]
                 + [_cell("三", grid.spec["total_handled"].label, label, verdict.right, grid.cell("total_handled", col),
                          "right")])
 
@@ -109,7 +113,7 @@ class RowTotal(Rule):
     description = "表三某一行：总计 ≠ 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"
     template = "表三“{row}”行：总计为{printed}，各类申请人之和为{computed}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         grid = report.tables["三"]
         columns = list(T3_COLUMNS)
         for key in grid.rows:
@@ -124,7 +128,7 @@ class RowTotal(Rule):
                 row=row, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(v) for v in values[:6])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
                 cells=[_cell("三", row, T3_COLUMNS[c], v, t.cell, "left" if i < 6 else "right")
-                       for i, (c, v, t) in enumerate(zip(columns, values, terms))])
+                       for i, (c, v, t) in enumerate(zip(columns, values, terms, strict=False))])
 
 
 @rule
@@ -137,13 +141,13 @@ class ReviewLitigationSum(Rule):
     description = "表四的行政复议、未经复议直接起诉或复议后起诉：总计 ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"
     template = "表四“{group}”：总计为{printed}，结果维持、结果纠正、其他结果、尚未审结之和为{computed}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         grid = report.tables["四"]
         for key, group in T4_GROUPS.items():
             cells = grid.rows.get(key) or []
             if len(cells) != 5:
                 continue
-            terms = [Term(c, group, T4_COLUMNS[col], col == "total") for c, col in zip(cells, T4_COLUMNS)]
+            terms = [Term(c, group, T4_COLUMNS[col], col == "total") for c, col in zip(cells, T4_COLUMNS, strict=False)]
             verdict = _broken(terms[:4], terms[4:])
             if verdict is None:
                 continue
@@ -153,7 +157,7 @@ class ReviewLitigationSum(Rule):
                 group=group, printed=_fmt(verdict.right), computed=_fmt(verdict.left), doubt=verdict.doubt(),
                 evidence=f"{'+'.join(_fmt(v) for v in values[:4])}={_fmt(verdict.left)}≠{_fmt(verdict.right)}",
                 cells=[_cell("四", group, T4_COLUMNS[c], v, cell, "left" if i < 4 else "right")
-                       for i, (c, v, cell) in enumerate(zip(T4_COLUMNS, values, cells))])
+                       for i, (c, v, cell) in enumerate(zip(T4_COLUMNS, values, cells, strict=False))])
 
 
 @rule
@@ -168,7 +172,7 @@ class StatisticsParts(Rule):
                    "总数为空白或某项无法确定时不核对。")
     template = "统计表“{row}”（{column}）为{total}{unit}，而其中各项{parts}合计{sum}{unit}，超过总数"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         stats = report.stats
         if stats is None:
             return
@@ -186,5 +190,5 @@ class StatisticsParts(Rule):
                     total=_fmt(verdict.right), unit=total_row.unit, parts="+".join(_fmt(v) for v in values),
                     sum=_fmt(verdict.left), doubt=verdict.doubt() if verdict.uncertain else None,
                     evidence=f"{'+'.join(_fmt(v) for v in values)}={_fmt(verdict.left)}>{_fmt(verdict.right)}",
-                    cells=[_cell("统计表", stats.rows[i].label, column, v) for i, v in zip(children, values)]
+                    cells=[_cell("统计表", stats.rows[i].label, column, v) for i, v in zip(children, values, strict=False)]
                     + [_cell("统计表", total_row.label, column, verdict.right)])

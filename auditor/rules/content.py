@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from auditor.context import AuditContext
 from auditor.eras import CURRENT, NEW_LAW
+from auditor.findings import Finding
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 
 _FEE = re.compile(r"处理费|收取[^。]{0,8}费|收费|信息公开费")
@@ -21,7 +25,7 @@ class FeeStatement(Rule):
     description = "第六部分“其他需要报告的事项”没有说明本年度是否收取信息处理费。"
     template = "第六部分未说明本年度是否收取信息处理费"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         section = report.sections.get("六")
         if section is not None and not _FEE.search(section.text):
             yield self.finding(section="六", evidence=section.text[:80] or None)
@@ -37,7 +41,7 @@ class Accountability(Rule):
     description = "人民政府（含乡镇人民政府）的报告没有说明政府信息公开工作考核、社会评议和责任追究的结果（即使是“未发生责任追究”也应写明）。"
     template = "人民政府的报告应说明政府信息公开工作考核、社会评议和责任追究结果，本报告未写明{missing}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if report.body_kind not in ("government", "township") or not report.looks_like_report:
             return
         text = report.full_text()

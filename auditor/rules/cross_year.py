@@ -6,11 +6,14 @@ The auditor never touches the database: storage supplies last year's report of t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from difflib import SequenceMatcher
 
+from auditor.context import AuditContext
 from auditor.eras import NEW_LAW
-from auditor.findings import Location
+from auditor.findings import Finding, Location
 from auditor.labels import SECTION_TITLES, T3_COLUMNS, T3_ROWS
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 
 ART50 = "《中华人民共和国政府信息公开条例》第五十条；国办公开办函〔2021〕30号 年度报告格式（表三 勾稽关系）"
@@ -42,7 +45,7 @@ class CarryOver(Rule):
     template = ("{year}年度报告表三“二、上年结转”{column}列为{observed}，"
                 "而{prev_year}年度报告“四、结转下年度继续办理”为{expected}，两者应相等")
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         prev = context.previous
         if prev is None:
             return
@@ -91,7 +94,7 @@ class Reuse(Rule):
                    f"去掉这些后不足{REUSE_MIN_CHARS}字的部分（如“无”）不比较。")
     template = "第{numeral}部分“{title}”与{prev_year}年度报告的同一部分相似度为{ratio:.0%}，可能照搬上年报告"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         prev = context.previous
         if prev is None or not prev.sections:
             return

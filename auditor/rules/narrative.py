@@ -5,11 +5,14 @@ guessed at."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from auditor.context import AuditContext
 from auditor.eras import NEW_LAW, OLD
-from auditor.findings import Location
+from auditor.findings import Finding, Location
 from auditor.labels import T3_SUBTOTAL_LABELS, T3_SUBTOTALS, T4_GROUPS
 from auditor.narrative import UNITS, enumerations, quantities, sentences
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 
 
@@ -32,7 +35,7 @@ class NarrativeSum(Rule):
                    "列举在某个分号处已凑足总数的，不报告。")
     template = "正文称共{total}{unit}，但列出的分项{parts}合计为{sum}{unit}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for paragraph in report.text().split("\n"):
             sents = sentences(paragraph)
             for i, sentence in enumerate(sents):
@@ -68,7 +71,7 @@ class NarrativePercent(Rule):
                    "（按所写小数位四舍五入或截断）。可能的基数：本部分写出的同单位数量，以及表三的新收、办理总数。")
     template = "正文称{count}{unit}占{pct}%，但按总数{total}{unit}计算应为{computed}%"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         texts = [report.text()] if report.era is OLD or not report.sections else \
             [s.text for s in report.sections.values()]
         for text in texts:
@@ -147,7 +150,7 @@ class NarrativeTable(Rule):
                    "或政府信息公开行政复议、行政诉讼件数与表三、表四不符。只说部分申请（某一渠道、某个科室）的数字不比较。")
     template = "正文称“{quote}”，但{table_text}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         t3, t4 = report.tables["三"], report.tables["四"]
         four = report.text("四")
         for sentence in sentences(report.text("一", "三", "四")):
@@ -220,7 +223,7 @@ class NarrativeTable(Rule):
         if (m := _NO_CASES.search(sentence)) and all_cases:
             yield self.finding(section="四", location=Location("四", None, "总计"), quote=m.group(0),
                                expected=all_cases, observed=0, evidence=sentence[:160], doubt=doubt,
-                               table_text="表四行政复议、行政诉讼总计共{}件".format(_num(all_cases)))
+                               table_text=f"表四行政复议、行政诉讼总计共{_num(all_cases)}件")
         review, review_ok = totals["review"]
         for m in _REVIEW_N.finditer(sentence):
             if review is not None and int(m.group(1)) != review and not _PART_OF.search(_clause_before(sentence, m.start())):

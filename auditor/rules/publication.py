@@ -1,11 +1,14 @@
 """Publication and timeliness (RULES.md): PUB-*."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
+from auditor.context import AuditContext
 from auditor.dates import cn_date as _cn
 from auditor.findings import Finding
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 
 ART49 = "《中华人民共和国政府信息公开条例》第四十九条"
@@ -22,10 +25,10 @@ class Late(Rule):
                    "发布日期优先取门户发布日期或用户指定日期，否则取报告落款日期（落款晚于期限则必然发布晚于期限）。")
     template = "{body_kind}年度报告应于{deadline}前发布，实际{source}为{published}，逾期{days}天"
 
-    def rests_on_text(self, report):
+    def rests_on_text(self, report: AnnualReport) -> bool:
         return report.published_source == "signature"  # a portal or given date was not read from the scan
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if report.published and report.deadline and report.published > report.deadline:
             days = (report.published - report.deadline).days
             yield self.finding(
@@ -45,7 +48,7 @@ class Missing(Rule):
                    "抓取失败时不判定为未发布，而作为运行问题报告给运维人员。由 `ogiaudit run` 在抓取后判定。")
     template = "{body}未发现{year}年度政府信息公开工作年度报告（期限{deadline}，门户抓取完整）"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         return ()  # decided after a crawl, from the stored state: see missing_finding()
 
 
@@ -64,7 +67,7 @@ class DateUnknown(Rule):
     description = "既无门户发布日期，也无网页元数据日期，报告本身也未印落款日期，无法判断是否按时发布。"
     template = "无法确定发布日期：门户、网页元数据和报告落款均无日期，无法判断是否按时发布"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if report.published is None:
             yield self.finding()
 
@@ -80,7 +83,7 @@ class DateSuspect(Rule):
     template = "发布日期{published}可疑：{reason}"
     tolerance = timedelta(days=30)
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         published, year = report.published, report.year
         if not published:
             return
@@ -104,7 +107,7 @@ class Changed(Rule):
     description = "同一网址的报告在首次存档后内容发生变化（SHA-256 不同）。由抓取程序判定。"
     template = "同一网址的报告在{first_seen}首次存档后被修改（{when}发现新版本）"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         return ()  # decided by the crawler: see changed_finding()
 
 

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from auditor.eras import NEW_LAW, OLD
+from auditor.context import AuditContext
 from auditor.document import Paragraph
+from auditor.eras import NEW_LAW, OLD
+from auditor.findings import Finding
 from auditor.labels import SECTION_NUMERALS, section_name
 from auditor.oldera import missing_topics
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 
 FORMAT = "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）"
@@ -24,7 +28,7 @@ class Title(Rule):
     description = "标题不是“<机构名称><年份>年（度）政府信息公开工作年度报告”的形式，例如以“关于上报…的报告”呈报的文件。"
     template = "标题“{title}”不是“<机构名称><年份>年（度）政府信息公开工作年度报告”的形式"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         title = report.title or ""
         if not _TITLE_FORM.match(title):
             yield self.finding(title=title or "（无标题）", evidence=title or None)
@@ -39,10 +43,10 @@ class ImageOnly(Rule):
     description = "报告没有文字层（扫描件或图片），已通过文字识别（OCR）读取，其他审核结果的可信度较低。"
     template = "报告无文字层（扫描件或图片版），已用文字识别读取，以下结果请人工复核"
 
-    def rests_on_text(self, report):
+    def rests_on_text(self, report: AnnualReport) -> bool:
         return False
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if report.document.ocr:
             yield self.finding()
 
@@ -57,7 +61,7 @@ class SectionMissing(Rule):
     description = "六个部分（总体情况、主动公开、依申请公开、复议诉讼、问题及改进、其他事项）之一缺失，每缺一个部分报一条。"
     template = "缺少第{numeral}部分“{name}”"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if not report.looks_like_report:
             return
         for numeral in SECTION_NUMERALS:
@@ -75,7 +79,7 @@ class SectionEmpty(Rule):
     description = "某部分有标题但没有实际内容（既无文字也无表格）。"
     template = "第{numeral}部分“{name}”只有标题，没有内容"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for numeral, section in report.sections.items():
             body = any(ch.isalnum() for ch in section.text)
             has_table = numeral in ("二", "三", "四") and report.tables[numeral].present
@@ -93,7 +97,7 @@ class SectionOrder(Rule):
     description = "六个部分没有按“一”至“六”的顺序排列。"
     template = "各部分顺序为“{actual}”，应为“一二三四五六”"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         actual = "".join(s.numeral for s in sorted(report.sections.values(), key=lambda s: s.start))
         if actual != "".join(n for n in SECTION_NUMERALS if n in report.sections):
             yield self.finding(actual=actual, expected="一二三四五六", observed=actual)
@@ -109,7 +113,7 @@ class SectionHeading(Rule):
     description = "某部分的标题编号（如“2、”代替“二、”）或措辞与规范格式不同，但仍可识别。"
     template = "第{numeral}部分标题“{printed}”与规范标题“{name}”不一致（{what}）"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for numeral, s in report.sections.items():
             if s.numbering_ok and s.wording_ok:
                 continue
@@ -136,7 +140,7 @@ class OldTopic(Rule):
                    "全文（含统计表）对某一事项只字未提时报告；收费及减免情况（多地已停止收费）仅作提示。")
     template = "全文未涉及旧条例第三十二条第{name}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if not report.looks_like_report:
             return
         text = "\n".join(b.text if isinstance(b, Paragraph) else " ".join(" ".join(r) for r in b.rows)

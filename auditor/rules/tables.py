@@ -1,10 +1,23 @@
 """Tables of the official format: TBL-*."""
 from __future__ import annotations
 
-from auditor.eras import CURRENT, NEW_LAW, TRIAL
+from collections.abc import Iterator
+
 from auditor.cells import classify
-from auditor.findings import Location, placed
-from auditor.labels import SIGNED_COLUMNS, GRID_SIZES, T2_COLUMNS, T2_COLUMNS_2019, T3_COLUMNS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES
+from auditor.context import AuditContext
+from auditor.eras import CURRENT, NEW_LAW, TRIAL
+from auditor.findings import Finding, Location, placed
+from auditor.labels import (
+    GRID_SIZES,
+    SIGNED_COLUMNS,
+    T2_COLUMNS,
+    T2_COLUMNS_2019,
+    T3_COLUMNS,
+    T4_COLUMNS,
+    T4_GROUPS,
+    TABLE_NAMES,
+)
+from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
 
@@ -23,7 +36,7 @@ def row_cells(table: str, grid, specs) -> list[dict]:
     """The cells read in these rows, with their page and box when known (for the review desk's evidence view)."""
     out = []
     for spec in specs:
-        for col, cell in zip(spec.columns, grid.rows.get(spec.key) or ()):
+        for col, cell in zip(spec.columns, grid.rows.get(spec.key) or (), strict=False):
             if cell is not None:
                 out.append(placed({"table": table, "row": row_label(table, grid, spec.key),
                                    "column": column_label(table, col), "value": cell.value}, cell))
@@ -40,7 +53,7 @@ class TableMissing(Rule):
     description = "第二、三、四部分的统计表缺失（例如表格以图片粘贴，或只有标题没有表格）。"
     template = "第{table}部分缺少“{name}”（未找到任何表格数据，可能是图片或被删除）"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for table, grid in report.tables.items():
             if table in report.sections and not grid.present:
                 yield self.finding(section=table, location=Location(table=table), table=table, name=TABLE_NAMES[table],
@@ -58,7 +71,7 @@ class TableIncomplete(Rule):
                    "单元格数：表二10个、表三175个（2019年试行格式161个）、表四15个。")
     template = "“{name}”应有{expected}个数据，{read}；{rows}"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for table, grid in report.tables.items():
             if not grid.present:
                 continue
@@ -86,7 +99,7 @@ class TableIncomplete(Rule):
             return f"“{label}”行的数字连写“{grid.unsplit[spec.key]}”无法唯一拆分为{len(spec.columns)}个数"
         if spec.key in grid.short_rows:
             return f"“{label}”行只有{grid.short_rows[spec.key]}个数值（应为{len(spec.columns)}个，无法确定对应列）"
-        cols = "、".join(column_label(table, c) for c, v in zip(spec.columns, cells) if v is None)
+        cols = "、".join(column_label(table, c) for c, v in zip(spec.columns, cells, strict=False) if v is None)
         blank = "、".join(column_label(table, c) for c in grid.blank_totals(spec.key))
         parts = ([f"缺“{cols}”"] if cols else []) + ([f"“{blank}”为空白（未填写合计，相关勾稽关系未核对）"] if blank else [])
         return f"“{label}”行" + "，".join(parts)
@@ -102,7 +115,7 @@ class TableLabel(Rule):
     description = "表格的行或列名称与规范格式不同（错别字或旧版措辞），或三(六)其他处理未按规范分为三行。"
     template = "{what}“{printed}”与规范名称“{canonical}”不一致"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for table, grid in report.tables.items():
             seen = set()
             for d in grid.deviations:
@@ -133,7 +146,7 @@ class OldFormat(Rule):
     description = "2021年度及以后的报告仍使用2019年试行格式的表格（如“本年新制作数量”“政府集中采购”等栏目）。"
     template = "{year}年度报告仍使用2019年试行格式的表格（出现“{marker}”）"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         grid = report.tables.get("二")
         if report.year and report.year >= 2021 and grid and grid.old_format:
             yield self.finding(section="二", location=Location(table="二"), year=report.year,
@@ -150,12 +163,12 @@ class CellValue(Rule):
     description = "表格单元格不是单纯的非负数，例如“50（营业执照）”、“/”或负数。"
     template = "“{name}”“{row}”行“{column}”列的内容“{text}”不是单纯的非负数"
 
-    def check(self, report, context):
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         for table, grid in report.tables.items():
             for key, cells in grid.rows.items():
                 spec = grid.spec.get(key)
                 columns = spec.columns if spec else ()
-                for col, cell in zip(columns, cells):
+                for col, cell in zip(columns, cells, strict=False):
                     if cell is None or _acceptable(cell, col):
                         continue
                     row = row_label(table, grid, key)

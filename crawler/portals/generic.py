@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.dates import parse_date
+from auditor import containers
+from auditor.pubdate import meta_tags, parse_date, visible_text
 from crawler.titles import is_column_title
 
 NAME = "generic"
@@ -24,10 +25,7 @@ NAME = "generic"
 DOC_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".jpg", ".jpeg", ".png", ".gif",
                   ".tif", ".tiff", ".bmp", ".rtf", ".txt")
 _NEXT_TEXTS = ("下一页", "下页", "后一页", "下一頁", "next", "Next", ">", "›", "»")
-# the content container of a detail page, in the CMS families we know (SPEC §6)
-CONTENT_XPATH = ("//*[contains(@class,'TRS_Editor') or contains(@class,'TRS_UEDITOR') or @id='zoomcon' "
-                 "or contains(@class,'article-content') or contains(@class,'xxgk_content') "
-                 "or contains(@class,'zw-content') or contains(@class,'article_con') or @id='zoom'] | //ucapcontent")
+CONTENT_XPATH = containers.CONTENT_XPATH  # the content container of a detail page: auditor/containers.py
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ def anchor_title(anchor) -> str:
     return title if len(title) > len(text) else text
 
 
-_LINKS_CACHE: "OrderedDict[int, tuple[object, list]]" = OrderedDict()
+_LINKS_CACHE: OrderedDict[int, tuple[object, list]] = OrderedDict()
 
 
 def _roots(response, scope=None) -> list:
@@ -162,9 +160,9 @@ def next_pages(response) -> list[str]:
         if not href or len(el) > 2:
             continue
         text = _text(el)
-        if text in _NEXT_TEXTS or "next" in (el.get("class") or "").lower().split():
-            if not href.startswith(("#", "javascript:")):
-                out.append(urljoin(response.url, href))
+        is_next = text in _NEXT_TEXTS or "next" in (el.get("class") or "").lower().split()
+        if is_next and not href.startswith(("#", "javascript:")):
+            out.append(urljoin(response.url, href))
     return out
 
 
@@ -227,7 +225,7 @@ def attachments_in(response, scope=None) -> list[tuple[str, str]]:
 
 
 _TEXT_XP = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
-_PAGE_CACHE: "OrderedDict[tuple[int, str], tuple[object, object]]" = OrderedDict()
+_PAGE_CACHE: OrderedDict[tuple[int, str], tuple[object, object]] = OrderedDict()
 
 
 def _cached(response, key: str, compute):
@@ -265,7 +263,6 @@ def content_nodes(response):
 
 
 def _metas(response) -> dict[str, str]:
-    from crawler.dates import meta_tags
     return _cached(response, "meta", lambda: meta_tags(response.text))
 
 
@@ -308,6 +305,5 @@ def has_report_body(response) -> bool:
     content = re.sub(r"\s+", "", "".join(_visible(sel.root) for sel in content_nodes(response)))
     m = re.search(r"<ucapcontent>(.*?)</ucapcontent>", response.text, re.S | re.I)
     if m:   # lxml does not nest Word's <o:p> inside <ucapcontent>: read it as text
-        from crawler.dates import visible_text
         content = max(content, re.sub(r"\s+", "", visible_text(m.group(1))), key=len)
     return len(content) > 400 and "公开" in content

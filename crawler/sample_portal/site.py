@@ -270,4 +270,4 @@ def dataproxy(query: dict[str, str]) -> bytes:
     end = min(len(records), int(query.get("endrecord", str(len(records))) or len(records)))
     body = "".join(records[start - 1:end])
     return (f"<datastore>\n<totalrecord>{len(records)}</totalrecord>\n<recordset>\n{body}\n</recordset>\n"
-            f"</datastore>").encode("utf-8")
+            f"</datastore>").encode()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ogiaudit.channels import Message
+from ogiaudit.vocabulary import JOB_KINDS
 
 WORST = 5           # findings named in a message; the e-mail and the desk have the rest
 # the order in which problems matter to a supervisor: not published, broken identities, late, the rest
@@ -37,4 +38,6 @@ def _operator(digest, link: str | None) -> Message:
     lines += [f"抓取连续失败{c.runs}次：{c.portal}（{c.last_error[:80]}）" for c in digest.crawl_failures[:WORST]]
     lines += [f"版面可能已改变：{p.portal}（{p.detail[:80]}）" for p in digest.layouts[:WORST]]
     lines += [f"无法读取：{p.url}（{p.error[:80]}）" for p in digest.unreadable[:WORST]]
+    lines += [f"队列任务失败：{JOB_KINDS.get(j.kind, j.kind)} {j.subject or ''}（{j.error[:80]}）"
+              for j in digest.job_failures[:WORST]]
     return Message(title=subject_for(digest), lines=lines, link=link)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
 
 import typer
 
@@ -38,7 +39,8 @@ def raise_missing(settings, portals, year: int, as_of: date) -> tuple[list[dict]
     ids = {p.id: p for p in portals}
     raised = []
     with db.session(db.connect(settings.database_url)) as s:
-        missing, undecided = queries.missing_decision(s, year, as_of, settings)
+        only = next(iter(ids)) if len(ids) == 1 else None   # one portal (a settling job): decide for it alone
+        missing, undecided = queries.missing_decision(s, year, as_of, settings, portal=only)
         undecided = [row for row in undecided if row["portal"] in ids]
         for row in missing:
             portal = ids.get(row["portal"])
@@ -93,6 +95,30 @@ def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Consol
             for m in outcome.undecided))
 
 
+def enqueue(settings, portals, as_of: date) -> dict[str, int]:
+    """`run --queue`: the portals (and their expected bodies) recorded, one crawl job per portal and one audit job per
+    archived document not yet audited with the current rules, all in one transaction; workers do the rest."""
+    from crawler.titles import infer_kind as kind_of
+    from ogiaudit import pipeline
+    from ogiaudit.jobs import conninfo, portal_payload
+    from storage import db, jobqueue, repository
+
+    conninfo(settings.database_url)   # PostgreSQL only: one line otherwise
+    engine = db.connect(settings.database_url)
+    pending = pipeline.pending_documents(settings, with_portal=True)
+    counts = {"portals": 0, "crawls": 0, "audits": 0}
+    with db.session(engine) as s:
+        for portal in portals:
+            repository.upsert_portal(s, portal)
+            for body in portal.bodies:
+                repository.add_body(s, portal.id, body.name, body.kind or kind_of(body.name), True)
+            counts["portals"] += 1
+            counts["crawls"] += jobqueue.defer_crawl(s, portal_payload(portal), as_of.isoformat())
+        for doc_id, portal_id in pending:
+            counts["audits"] += jobqueue.defer_audit(s, doc_id, portal_id)
+    return counts
+
+
 def parse_as_of(value: str | None) -> date:
     if value is None:
         return date.today()
@@ -113,6 +139,8 @@ def register(app: typer.Typer) -> None:
         config: options.Config = None,
         no_progress: options.NoProgress = False,
         full: options.Full = False,
+        queue: Annotated[bool, typer.Option("--queue", help="只把每个门户的抓取任务和待审核文件的审核任务加入分布式队列"
+                                                            "（PostgreSQL），由 ogiaudit worker 执行，然后返回")] = False,
     ) -> None:
         from ogiaudit.settings import load_settings
 
@@ -122,6 +150,15 @@ def register(app: typer.Typer) -> None:
             selected = select_portals(settings, portals, portal)
         except ConfigError as exc:
             fail(str(exc))
+        if queue:
+            try:
+                counts = enqueue(settings, selected, day)
+            except ConfigError as exc:
+                fail(str(exc))
+            typer.echo(f"已加入队列：门户 {counts['portals']} 个，抓取任务 {counts['crawls']} 个，"
+                       f"审核任务 {counts['audits']} 个（已在队列中的不重复加入）。用 ogiaudit worker 执行，"
+                       f"ogiaudit status 查看进度。")
+            return
         try:
             outcome = main_job(settings, selected, day, progress=not no_progress and sys.stderr.isatty(),
                                overrides=FULL if full else None)

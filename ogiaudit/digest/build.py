@@ -199,12 +199,25 @@ class ReadProblem:
 
 
 @dataclass
+class JobFailure:
+    """A queued job that failed for good (every retry spent): the distributed workers' operational problem."""
+    job: int
+    kind: str
+    portal: str | None
+    subject: str | None
+    error: str
+    attempts: int
+    when: datetime | None
+
+
+@dataclass
 class OperatorDigest:
     recipient: str
     as_of: date
     crawl_failures: list[CrawlFailure] = field(default_factory=list)
     layouts: list[LayoutProblem] = field(default_factory=list)
     unreadable: list[ReadProblem] = field(default_factory=list)
+    job_failures: list[JobFailure] = field(default_factory=list)
 
     kind = "operator"
     already_sent: set[str] = field(default_factory=set)   # the problem keys of the last operations digest sent
@@ -213,7 +226,7 @@ class OperatorDigest:
     def finding_ids(self) -> list[str]:
         """The problems as stable keys (stored in delivery.finding_ids, to tell what is new next time)."""
         return sorted([f"crawl:{c.portal}" for c in self.crawl_failures] + [f"layout:{p.portal}" for p in self.layouts]
-                      + [f"read:{p.url}" for p in self.unreadable])
+                      + [f"read:{p.url}" for p in self.unreadable] + [f"job:{j.job}" for j in self.job_failures])
 
     @property
     def is_empty(self) -> bool:
@@ -232,7 +245,8 @@ class OperatorDigest:
     @property
     def summary(self) -> str:
         return (f"截至{self.as_of.isoformat()}：连续抓取失败的门户{len(self.crawl_failures)}个，"
-                f"版面可能已改变的门户{len(self.layouts)}个，无法读取的文件{len(self.unreadable)}个。")
+                f"版面可能已改变的门户{len(self.layouts)}个，无法读取的文件{len(self.unreadable)}个"
+                + (f"，失败的队列任务{len(self.job_failures)}个。" if self.job_failures else "。"))
 
 
 # --------------------------------------------------------------------------------------------------- building
@@ -319,9 +333,10 @@ def build_supervisor_digest(recipient: str, portals: list[Any], findings: Iterab
 
 def build_operator_digest(recipient: str, *, as_of: date, crawl_failures: list[CrawlFailure],
                           layouts: list[LayoutProblem], unreadable: list[ReadProblem],
-                          already_sent: Iterable[str] = ()) -> OperatorDigest:
+                          already_sent: Iterable[str] = (), job_failures: list[JobFailure] | None = None
+                          ) -> OperatorDigest:
     return OperatorDigest(recipient=recipient, as_of=as_of, crawl_failures=crawl_failures, layouts=layouts,
-                          unreadable=unreadable, already_sent=set(already_sent))
+                          unreadable=unreadable, already_sent=set(already_sent), job_failures=job_failures or [])
 
 
 # ------------------------------------------------------------------------------------------ from the database
@@ -369,6 +384,15 @@ def reviewed(session, findings: list[DigestFinding], *, confirmed_only: bool = F
         return findings
     return [f for f in findings if verdicts.get(f.id) != "dismissed"
             and not (confirmed_only and f.severity == "error" and verdicts.get(f.id) != "confirmed")]
+
+
+def load_job_failures(session, portal_ids: Iterable[str] | None = None) -> list[JobFailure]:
+    """Queued jobs that failed for good and were not run again since (PostgreSQL; none on SQLite)."""
+    from storage import jobqueue
+
+    wanted = set(portal_ids) if portal_ids is not None else None
+    return [JobFailure(job=p.job_id, kind=p.task, portal=p.portal_id, subject=p.subject, error=p.error[:300],
+                       attempts=p.attempts, when=_naive(p.when)) for p in jobqueue.job_problems(session, wanted)]
 
 
 def load_operations(session, portal_ids: Iterable[str] | None = None, failed_runs: int = FAILED_RUNS

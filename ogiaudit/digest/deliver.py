@@ -24,7 +24,8 @@ from typing import Callable
 
 from ogiaudit.digest import attach
 from ogiaudit.digest.build import (
-    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_operations, reviewed, supervisors,
+    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_job_failures, load_operations,
+    reviewed, supervisors,
 )
 from ogiaudit.digest.render import header_safe, render, subject_for
 from ogiaudit.settings import ConfigError
@@ -341,6 +342,7 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
     with session(engine, readonly=True) as s:
         findings = reviewed(s, load_findings(s, ids), confirmed_only=settings.digest.confirmed_only)
         problems = load_operations(s, None, FAILED_RUNS) if ops else None
+        job_failures = load_job_failures(s) if ops else []
 
     by_portal: dict[str, list] = {}
     for f in findings:
@@ -352,7 +354,8 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
         digests.append(build_supervisor_digest(recipient, theirs, own, as_of=as_of, since=since))
     for op in ops if problems is not None else []:
         digests.append(build_operator_digest(op, as_of=as_of, crawl_failures=problems[0], layouts=problems[1],
-                                             unreadable=problems[2], already_sent=ledger.last_sent_ids("operator", op)))
+                                             unreadable=problems[2], already_sent=ledger.last_sent_ids("operator", op),
+                                             job_failures=job_failures))
 
     outcomes: list[Outcome] = []
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from ogiaudit.vocabulary import JOB_KINDS
 
 TEMPLATES = Path(__file__).parent / "templates"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
@@ -56,7 +57,7 @@ def environment() -> Environment:
                       autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False,
                                                    default=False),
                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
-    env.filters.update(fmt=_fmt, dt=_dt, safe_url=_safe_url)
+    env.filters.update(fmt=_fmt, dt=_dt, safe_url=_safe_url, job_kind=lambda kind: JOB_KINDS.get(kind, kind))
     from types import SimpleNamespace
 
     from ogiaudit.vocabulary import DIGEST_CATEGORIES

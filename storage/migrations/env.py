@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.models import metadata
+from storage.models import described_here, metadata
 
 config = context.config
 
@@ -24,7 +24,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True, include_name=described_here,
                       transactional_ddl=True)
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

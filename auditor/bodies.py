@@ -1,0 +1,34 @@
+"""The one home of the body-kind decision: department, government or township, from a body's name (RULES.md).
+
+The auditor uses it for a report whose body's kind is not configured; storage (storage/queries.infer_kind) and the
+crawler (crawler/titles.infer_kind, for bodies it discovers) delegate to it.  Pure functions.
+"""
+from __future__ import annotations
+
+import re
+
+KINDS = ("department", "government", "township")
+DEFAULT_KIND = "department"  # what a name that tells nothing counts as where a kind is required (deadlines)
+
+_TOWNSHIP = re.compile(r"(乡|镇|街道|街道办事处|苏木)(人民政府|政府)?$")
+_GOVERNMENT = re.compile(r"(省|市|县|区|旗|州|盟|自治区|自治州|自治县|特别行政区)(人民政府|政府|管委会|管理委员会)?$")
+_DEPARTMENT = re.compile(r"(局|委|委员会|办|办公室|办公厅|中心|厅|署|院|所|站|队|处|会|社|馆|公司|部)$")
+
+
+def infer_body_kind(name: str | None) -> str | None:
+    """乡/镇/街道 -> township; …县/市/区人民政府 -> government; 局/委/办/中心… -> department (RULES.md)."""
+    if not name:
+        return None
+    name = re.sub(r"\s+", "", name)
+    if _TOWNSHIP.search(name):
+        return "township"
+    if _DEPARTMENT.search(name) and not name.endswith(("管委会", "管理委员会")):
+        return "department"
+    if _GOVERNMENT.search(name):
+        return "government"
+    return None
+
+
+def kind_or_default(name: str | None) -> str:
+    """The body's kind from its name; a name that tells nothing counts as a department."""
+    return infer_body_kind(name) or DEFAULT_KIND
