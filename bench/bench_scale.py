@@ -368,6 +368,13 @@ def table(runs: list[dict], est: dict, nation: dict, costs: dict) -> str:
                      f"{b['documents_per_s'] / a['documents_per_s']:.2f}x, audited/s "
                      f"{b['reports_audited_per_s'] / a['reports_audited_per_s']:.2f}x, portals/s "
                      f"{b['portals_per_s'] / a['portals_per_s']:.2f}x")
+    for r in runs:
+        jobs = (r.get("status") or {}).get("jobs") if isinstance(r.get("status"), dict) else None
+        if jobs:
+            lines.append(f"queue after {r['workers']} worker(s): " + "; ".join(
+                f"{kind} {row.get('succeeded', 0)} succeeded, {row.get('failed', 0)} failed, "
+                f"{row.get('retried', 0)} retried, {row.get('todo', 0) + row.get('doing', 0)} left"
+                for kind, row in jobs.items()) + f"; enqueue {r['enqueue_seconds']} s")
     lines.append("audit cost per report (in process, audit_bytes on the nation's documents): " + ", ".join(
         f"{f} {c['seconds'] * 1000:.0f} ms (n={c['sample']})" for f, c in costs.items()))
     lines.append(f"the rest (crawl, archive, database, processes: 1-worker CPU less its audits): "
@@ -402,6 +409,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the databases, archives and logs")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args()
+    # SIGTERM (a long run stopped by its PID) cleans up like Ctrl-C: workers, the nation, the databases
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # also when started in the background
 
     mode = args.mode
     if mode == "auto":
