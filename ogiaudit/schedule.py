@@ -22,9 +22,10 @@ import socket
 import subprocess
 import sys
 import threading
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -97,12 +98,13 @@ class SeasonTrigger(BaseTrigger):
                 "timezone": self.timezone}
 
     def __setstate__(self, state):
-        self.__init__("%02d-%02d" % tuple(state["start"]), "%02d-%02d" % tuple(state["end"]), state["at"],
-                      state["weekday"], state["timezone"])
+        (sm, sd), (em, ed) = state["start"], state["end"]
+        self.__init__(f"{sm:02d}-{sd:02d}", f"{em:02d}-{ed:02d}", state["at"], state["weekday"], state["timezone"])
 
     def __repr__(self):
-        return ("<SeasonTrigger (start='%02d-%02d', end='%02d-%02d', at=%r, weekday=%r, timezone=%r)>"
-                % (*self.start, *self.end, self.at, self.weekday, self.timezone))
+        (sm, sd), (em, ed) = self.start, self.end
+        return (f"<SeasonTrigger (start='{sm:02d}-{sd:02d}', end='{em:02d}-{ed:02d}', at={self.at!r}, "
+                f"weekday={self.weekday!r}, timezone={self.timezone!r})>")
 
     __str__ = __repr__
 
@@ -200,13 +202,13 @@ def run_key(now: datetime, tz: str) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def claim(engine, job_id: str, key: str, now: datetime) -> bool:
     """Take the run lock; False when another scheduler already ran (or is running) this job for this key."""
     owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-    return runlock.claim(engine, job_id, key, owner, now.astimezone(timezone.utc).replace(tzinfo=None))
+    return runlock.claim(engine, job_id, key, owner, now.astimezone(UTC).replace(tzinfo=None))
 
 
 def run_job(job_id: str, argv: list[str], database_url: str, timeout: float | None = None, tz: str = "Asia/Shanghai",

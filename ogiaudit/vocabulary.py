@@ -13,7 +13,14 @@ from datetime import date, datetime
 from typing import Any
 
 from auditor.labels import (
-    BODY_KINDS, BODY_KINDS_SHORT, CERTAINTY, FIELD_LABELS, FINDING_STATUSES, PUBLISHED_SOURCES, SEVERITIES, YES_NO,
+    BODY_KINDS,
+    BODY_KINDS_SHORT,
+    CERTAINTY,
+    FIELD_LABELS,
+    FINDING_STATUSES,
+    PUBLISHED_SOURCES,
+    SEVERITIES,
+    YES_NO,
 )
 
 # the short body kinds are for narrow tables only; BODY_KINDS is the word by default

@@ -1,8 +1,6 @@
 """`ogiaudit rules [explain ID]`: the rule catalogue."""
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -14,8 +12,8 @@ from ogiaudit.vocabulary import header, word
 
 def register(app: typer.Typer) -> None:
     @app.command("rules", help="列出全部审核规则；rules explain ID 显示一条规则的详细说明。")
-    def rules(action: Optional[str] = typer.Argument(None, metavar="[explain]"),
-              rule_id: Optional[str] = typer.Argument(None, metavar="ID")) -> None:
+    def rules(action: str | None = typer.Argument(None, metavar="[explain]"),
+              rule_id: str | None = typer.Argument(None, metavar="ID")) -> None:
         from ogiaudit.cli import fail
         registry = load_all()
         console = Console(highlight=False)

@@ -15,18 +15,24 @@ import json
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
-from typing import Callable
 
 from ogiaudit.digest import attach
 from ogiaudit.digest.build import (
-    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_job_failures, load_operations,
-    reviewed, supervisors,
+    FAILED_RUNS,
+    build_operator_digest,
+    build_supervisor_digest,
+    load_findings,
+    load_job_failures,
+    load_operations,
+    reviewed,
+    supervisors,
 )
 from ogiaudit.digest.render import header_safe, render, subject_for
 from ogiaudit.settings import ConfigError
@@ -38,7 +44,7 @@ class DeliveryError(Exception):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # ------------------------------------------------------------------------------------------------ composing
@@ -59,7 +65,7 @@ def compose(digest, sender: str, msg_id: str, *, when: datetime | None = None) -
     name, addr = parseaddr(header_safe(sender))
     msg["From"] = formataddr((name or "政务公开年报审核", addr or "ogiaudit@localhost"))
     msg["To"] = header_safe(digest.recipient)
-    msg["Date"] = format_datetime(when or datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(when or datetime.now(UTC))
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Ogiaudit-Digest"] = f"{digest.kind}; {digest.period_key}"
@@ -235,9 +241,8 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
                 portals: list | None = None, dry_run: bool = False, outbox: Path | None = None,
                 transport=None, now: Callable[[], datetime] = utcnow, channels=None) -> list[Outcome]:
     """Build, record and send every digest due.  Returns one Outcome per recipient."""
-    from storage.db import connect, session
-
     from ogiaudit.portals import load_portals
+    from storage.db import connect, session
 
     url = database_url or settings.database_url
     engine = connect(url)
