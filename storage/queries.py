@@ -48,15 +48,9 @@ def last_crawl_ok(session: Session, portal_id: str) -> bool:
 
 
 def failed_crawls(session: Session, portal_id: str) -> int:
-    """How many of the portal's latest crawls failed in a row (operations digest)."""
-    rows = session.exec(select(CrawlRow.ok, CrawlRow.complete).where(CrawlRow.portal_id == portal_id)
-                        .order_by(CrawlRow.finished.desc(), CrawlRow.id.desc()).limit(50)).all()
-    n = 0
-    for ok, complete in rows:
-        if ok and complete:
-            break
-        n += 1
-    return n
+    """How many of the portal's latest crawls failed in a row (operations digest): decided in storage.digest_queries."""
+    from storage import digest_queries
+    return digest_queries.failed_crawls(session, portal_id)
 
 
 # --- reports ------------------------------------------------------------------------------------------------------

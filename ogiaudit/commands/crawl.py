@@ -4,14 +4,12 @@ from __future__ import annotations
 import sys
 
 import typer
-
-from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ogiaudit.commands import options
 from ogiaudit.settings import ConfigError
-
 
 FULL = {"OGIAUDIT_RECHECK_DAYS": 0}
 

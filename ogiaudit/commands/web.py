@@ -1,8 +1,6 @@
 """`ogiaudit web`: the review desk in the browser (login, overview, evidence, review, exports)."""
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from ogiaudit.commands import options
@@ -21,7 +19,7 @@ def register(app: typer.Typer) -> None:
     def web(database: options.Database = None,
             host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只在本机）"),
             port: int = typer.Option(8080, "--port", help="端口"),
-            server_name: Optional[list[str]] = typer.Option(None, "--server-name",
+            server_name: list[str] | None = typer.Option(None, "--server-name",
                                                             help="另外接受的主机名（经反向代理访问时，可多次给出）"),
             secure_cookie: bool = typer.Option(False, "--secure-cookie", help="只经 HTTPS 发送登录 Cookie（在 HTTPS 反向代理之后使用）"),
             config: options.Config = None) -> None:
