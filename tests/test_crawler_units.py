@@ -134,7 +134,7 @@ def test_truncated_titles_are_candidates():
 def test_report_attachments():
     from scrapy.http import HtmlResponse
 
-    from crawler.spiders.annual_reports import report_attachments
+    from crawler.portals.toolkit import report_files as report_attachments
 
     html = """<html><body><div class="TRS_Editor"><p>见附件</p><a href="a/report.pdf">附件1</a><img src="qr.png"></div>
     <div class="side"><a href="/files/sqb.doc">政府信息公开申请表</a> <a href="/files/other.xls">统计数据</a>

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,9 +16,9 @@ import scrapy
 from scrapy.http import FormRequest, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.dates import meta_tags, publication_date, url_date
-from crawler.portals import FAMILIES, generic, hanweb
-from crawler.titles import body_from_title, core_name, infer_kind, is_column_title, match_body, report_year
+from crawler.dates import url_date
+from crawler.portals import FAMILIES, any_says, ask, families_for, toolkit
+from crawler.titles import body_from_title, core_name, infer_kind, match_body, report_year
 
 MAX_NAV_DEPTH = 2
 MAX_ATTACHMENTS = 50   # files followed from one report page (a report has one or two); more: the crawl is incomplete
@@ -55,6 +55,10 @@ class AnnualReportsSpider(scrapy.Spider):
         self.portals = {p.id: p for p in (portals or [])}
         self.portal_stats = {pid: PortalStats() for pid in self.portals}
         self.allowed = {pid: allowed_hosts(p) for pid, p in self.portals.items()}
+        for p in self.portals.values():
+            if p.cms and p.cms not in FAMILIES:
+                self.logger.warning("portal %s: cms %r is no CMS family (%s); every family is tried", p.id, p.cms,
+                                    ", ".join(FAMILIES))
 
     # -- requests ---------------------------------------------------------------------------------------------------
     def _request(self, url, callback, portal, **meta):
@@ -142,6 +146,10 @@ class AnnualReportsSpider(scrapy.Spider):
     def _portal(self, response):
         return self.portals[response.meta["portal"]]
 
+    def _families(self, response):
+        """The CMS families that make this page, the portal's configured `cms` first (crawler/portals)."""
+        return families_for(response, self._portal(response).cms)
+
     def _count_page(self, response):
         self.portal_stats[response.meta["portal"]].pages += 1
 
@@ -151,15 +159,15 @@ class AnnualReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         portal = self._portal(response)
-        column_name = meta_tags(response.text).get("columnname", "")
-        if is_column_title(column_name) or any(report_year(i.title) for i in generic.links(response)):
+        families = self._families(response)
+        if any_says(families, "is_column", response):
             yield from self.parse_list(response, counted=True)
             return
-        columns = generic.column_links(response)
+        columns = ask(families, "column_links", response)
         for url in columns:
             yield from self._list_request(url, portal)
         if not columns and response.meta.get("nav_depth", 0) < MAX_NAV_DEPTH:
-            for url in generic.nav_links(response)[:6]:
+            for url in ask(families, "nav_links", response)[:6]:
                 yield self._request(url, self.parse_nav, portal, role="nav",
                                     nav_depth=response.meta.get("nav_depth", 0) + 1)
 
@@ -173,11 +181,8 @@ class AnnualReportsSpider(scrapy.Spider):
         stats = self.portal_stats[portal.id]
         stats.column_found = True
         seen = set()
-        items, pages = [], []
-        for family in FAMILIES.values():
-            items.extend(family.list_items(response))
-            pages.extend(family.next_pages(response))
-        for item in items:
+        families = self._families(response)
+        for item in ask(families, "list_items", response):
             year = report_year(item.title)
             if item.url in seen or (year is None and not maybe_report(item.title)):
                 continue
@@ -192,14 +197,14 @@ class AnnualReportsSpider(scrapy.Spider):
                 break
             meta = dict(role="detail", title=item.title, year=year, listed=listed, list_url=response.url,
                         entry=item.url)
-            if generic.is_document_url(item.url):
+            if toolkit.is_document_url(item.url):
                 meta["role"] = "attachment"
                 yield self._request(item.url, self.parse_attachment, portal, **meta)
             else:
                 yield self._request(item.url, self.parse_detail, portal, **meta)
-        for url in pages:
+        for url in ask(families, "next_pages", response):
             yield from self._list_request(url, portal)
-        for url, fields in hanweb.dataproxy_requests(response):
+        for url, fields in ask(families, "next_posts", response):
             if not self._new_list_page(portal, f"{url} {sorted(fields.items())}"):
                 break
             req = FormRequest(url, formdata=fields, callback=self.parse_list, errback=self.failed,
@@ -207,7 +212,7 @@ class AnnualReportsSpider(scrapy.Spider):
             if not portal.obey_robots:
                 req.meta["dont_obey_robotstxt"] = True
             yield req
-        for url in generic.column_links(response):
+        for url in ask(families, "column_links", response):
             yield from self._list_request(url, portal)
 
     def parse_detail(self, response):
@@ -219,24 +224,23 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from self.parse_attachment(response)
             return
         listed = response.meta.get("listed")
-        from datetime import date as _date
-        published, source = publication_date(response.text, response.url,
-                                              _date.fromisoformat(listed) if listed else None)
-        title = generic.detail_title(response)
+        family = self._families(response)[0]   # the page's own family (generic when no other matches)
+        published, source = family.publication_date(response, date.fromisoformat(listed) if listed else None)
+        title = family.detail_title(response)
         if report_year(title) is None:
             title = response.meta.get("title") or title
         year = report_year(title) or response.meta.get("year")
         if year is None:
             return   # a truncated list title that was not a report after all
         self.portal_stats[portal.id].report_urls.add(response.meta.get("entry") or response.url)
-        body, kind, configured = self.guess_body(portal, title, generic.content_source(response))
+        body, kind, configured = self.guess_body(portal, title, family.content_source(response))
         info = dict(title=title, year=year, body=body, body_kind=kind, configured=configured,
                     published=published.isoformat() if published else None, published_source=source,
                     detail_url=response.url, role="attachment")
-        has_body = generic.has_report_body(response)
+        has_body = family.has_report_body(response)
         if has_body:
             yield self.document(response, info)
-        attachments = report_attachments(response, has_body)
+        attachments = family.report_files(response, has_body)
         if len(attachments) > MAX_ATTACHMENTS:
             self.portal_stats[portal.id].limit(f"一个报告页面有 {len(attachments)} 个附件，只取前 {MAX_ATTACHMENTS} 个")
         for url, _text in attachments[:MAX_ATTACHMENTS]:
@@ -261,8 +265,8 @@ class AnnualReportsSpider(scrapy.Spider):
                                              "published_source", "detail_url")}
         if isinstance(response, TextResponse) and "html" in (response.headers.get("Content-Type") or b"").decode(
                 "latin-1").lower():
-            if not generic.has_report_body(response):
-                if generic.is_document_url(response.url):   # a file's address answered with an error page
+            if not self._families(response)[0].has_report_body(response):
+                if toolkit.is_document_url(response.url):   # a file's address answered with an error page
                     yield self.problem(portal.id, response.request, "文件地址返回了网页而不是文件（可能是错误页）")
                 return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
         yield self.document(response, info)
@@ -330,33 +334,10 @@ class AnnualReportsSpider(scrapy.Spider):
 
 
 _TRUNCATED_RE = re.compile(r"(\.\.\.|…|\.{2,}|。。)$")
-_NOT_THE_REPORT_RE = re.compile(r"申请表|申请书|登记表|申请流程|指南|目录|模板|样表")
-_IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
-
-
 def maybe_report(title: str) -> bool:
     """A list title cut short ("…2022年政府信息公开工...") that may be a report: the detail page decides."""
     t = re.sub(r"\s+", "", title or "")
     return bool(_TRUNCATED_RE.search(t)) and "公开" in t and bool(re.search(r"20\d{2}", t))
-
-
-def report_attachments(response, has_body: bool) -> list[tuple[str, str]]:
-    """The files of a report's detail page that may be the report: links in the content, or named like a report;
-    never the site's forms (申请表, 指南 …); images only when the page has no report text of its own."""
-    found = generic.attachments(response)
-    container = generic.content_nodes(response)
-    inside = {u for u, _ in generic.attachments_in(response, container)} if container else None
-    out = []
-    for url, text in found:
-        name = f"{text} {url.rsplit('/', 1)[-1]}"
-        if _NOT_THE_REPORT_RE.search(name):
-            continue
-        if has_body and urlsplit(url).path.lower().endswith(_IMAGE_EXT):
-            continue
-        if inside is not None and url not in inside and not re.search(r"年报|报告|\.pdf|\.docx?|\.wps", name, re.I):
-            continue
-        out.append((url, text))
-    return out
 
 
 def allowed_hosts(portal) -> set[str]:
