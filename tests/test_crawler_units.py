@@ -157,6 +157,21 @@ def test_pub_changed_ignores_render_noise():
     assert _report_text(page.encode("gbk")) == _report_text(page.encode())
 
 
+def test_pub_changed_is_judged_by_its_rule():
+    """The crawler records the change; the PUB-CHANGED rule decides (render noise only: no finding)."""
+    from datetime import date
+
+    from auditor.rules.publication import Changed, DocumentChange, changed_finding
+
+    change = DocumentChange(url="http://x.gov.cn/r.html", old_sha256="a" * 64, new_sha256="b" * 64, same_text=False,
+                            first_seen=date(2023, 1, 18), seen=date(2023, 3, 1))
+    finding = Changed.judge(change)
+    assert finding == changed_finding("http://x.gov.cn/r.html", date(2023, 1, 18), date(2023, 3, 1), "a" * 64, "b" * 64)
+    assert finding.rule == "PUB-CHANGED" and finding.severity == "warning" and finding.expected == "a" * 12
+    assert Changed.judge(DocumentChange(**{**change.__dict__, "same_text": True})) is None
+    assert Changed.judge(DocumentChange(**{**change.__dict__, "old_sha256": ""})).expected == "?" * 12
+
+
 def test_scrapy_settings_from_ogiaudit_settings(tmp_path):
     from crawler.settings import scrapy_settings
     from ogiaudit.settings import load_settings
