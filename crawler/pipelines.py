@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def _date(value):
 
 def _dt(value):
     if not value:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -191,7 +191,7 @@ class StoragePipeline:
 
         if self.engine is None:
             return
-        finished = datetime.now(timezone.utc)
+        finished = datetime.now(UTC)
         with db.session(self.engine) as s:
             for pid, st in spider.portal_stats.items():
                 st.ok, st.complete = ok, complete = crawl_outcome(st, reason)

@@ -304,3 +304,21 @@ class JobProblemRow(SQLModel, table=True):
     attempts: int = 1
     final: bool = False
     when: datetime = Field(sa_type=DateTime)
+
+
+class CrawlEntryRow(SQLModel, table=True):
+    """Crawl state (migration 0014): a list entry of a portal fetched before.  For a server that gives no
+    ETag/Last-Modified (so no conditional request can be made), an entry still listed with the same date is not
+    fetched again until OGIAUDIT_RECHECK_DAYS have passed (storage/crawlstate.py)."""
+    __tablename__ = "crawl_entry"
+    __table_args__ = (UniqueConstraint("portal_id", "url", name="uq_crawl_entry_portal_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    portal_id: str
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    listed: str | None = None           # the date the list showed beside the entry (ISO), None when none
+    validators: bool = False            # the server answered with ETag or Last-Modified
+    checked: datetime = Field(sa_type=DateTime)   # when it was last fetched (UTC)
+
+
+CrawlEntry = CrawlEntryRow

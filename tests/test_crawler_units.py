@@ -181,3 +181,49 @@ def test_scrapy_settings_from_ogiaudit_settings(tmp_path):
     assert s["AUTOTHROTTLE_ENABLED"] and s["ROBOTSTXT_OBEY"] and s["RETRY_TIMES"] >= 2
     assert s["USER_AGENT"].startswith("ogiaudit/") and "@" in s["USER_AGENT"]
     assert s["HTTPCACHE_POLICY"].endswith("RFC2616Policy") and s["HTTPCACHE_DIR"].startswith(str(tmp_path))
+
+
+# -- crawl state in the audit database ---------------------------------------------------------------------------
+def test_crawl_state_in_the_database_and_json_state_imported_once(tmp_path):
+    """Known list entries live in crawl_entry (storage/crawlstate.py); the JSON files of earlier versions are
+    imported on the first crawl after the upgrade, then renamed."""
+    import json
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.settings import Settings
+
+    from crawler.spiders.annual_reports import AnnualReportsSpider
+    from storage import crawlstate, db
+
+    url = f"sqlite:///{tmp_path}/db.sqlite"
+    state_dir = tmp_path / "archive" / ".crawlstate"
+    state_dir.mkdir(parents=True)
+    checked = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+    (state_dir / "p1.json").write_text(json.dumps({
+        "http://x.gov.cn/a.html": {"listed": "2023-01-18", "validators": False, "checked": checked},
+        "http://x.gov.cn/b.html": {"listed": None, "validators": True, "checked": checked}}), encoding="utf-8")
+    portal = SimpleNamespace(id="p1", start_urls=["http://x.gov.cn/"], allowed_hosts=[], cms=None)
+
+    def spider():
+        s = AnnualReportsSpider(portals=[portal])
+        s.settings = Settings({"OGIAUDIT_DATABASE_URL": url, "OGIAUDIT_ARCHIVE_DIR": str(tmp_path / "archive")})
+        s._load_state()
+        return s
+
+    first = spider()
+    assert not (state_dir / "p1.json").exists() and (state_dir / "p1.json.imported").exists()
+    assert first._known_unchanged("p1", "http://x.gov.cn/a.html", "2023-01-18")
+    assert not first._known_unchanged("p1", "http://x.gov.cn/a.html", "2023-01-19")   # listed with another date
+    assert not first._known_unchanged("p1", "http://x.gov.cn/b.html", None)           # the server gives validators
+    # an entry fetched by this crawl is saved when it ends, and known to the next crawl
+    request = Request("http://x.gov.cn/c.html", meta={"portal": "p1", "entry": "http://x.gov.cn/c.html",
+                                                      "listed": "2024-01-10"})
+    first._remember(HtmlResponse(url=request.url, body=b"<html></html>", request=request))
+    first.closed("finished")
+    second = spider()
+    assert second._known_unchanged("p1", "http://x.gov.cn/c.html", "2024-01-10")
+    with db.session(url) as s:
+        assert set(crawlstate.load(s, ["p1", "p2"])["p1"]) == {f"http://x.gov.cn/{n}.html" for n in "abc"}
+    db.dispose(url)

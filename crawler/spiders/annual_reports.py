@@ -6,9 +6,8 @@ Items are plain dicts: kind "document" (bytes to archive) or "problem" (a fetch 
 """
 from __future__ import annotations
 
-import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ from twisted.python.failure import Failure
 from crawler.dates import url_date
 from crawler.portals import FAMILIES, any_says, ask, families_for, toolkit
 from crawler.titles import body_from_title, core_name, infer_kind, match_body, report_year
+from storage import crawlstate, db
 
 MAX_NAV_DEPTH = 2
 MAX_ATTACHMENTS = 50   # files followed from one report page (a report has one or two); more: the crawl is incomplete
@@ -36,7 +36,7 @@ class PortalStats:
         self.new_bodies: set[tuple[str, str]] = set()
         self.changed: list[str] = []
         self.known_skipped = 0
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.list_urls: set[str] = set()   # list pages requested (下一页, sub-columns, dataproxy)
         self.entries: set[str] = set()     # report entries followed
         self.limits: list[str] = []        # limits reached: the crawl stopped short of the whole column
@@ -101,40 +101,49 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # -- incremental state: list entries already fetched (for servers without ETag/Last-Modified) ---------------------
     def _load_state(self):
-        archive = self.settings.get("OGIAUDIT_ARCHIVE_DIR") if getattr(self, "settings", None) else None
-        self.state_dir = Path(archive) / ".crawlstate" if archive else None
-        self.recheck = timedelta(days=self.settings.getfloat("OGIAUDIT_RECHECK_DAYS", 7) if archive else 0)
-        self.state = {}
-        for pid in self.portals:
-            path = self.state_dir / f"{pid}.json" if self.state_dir else None
-            try:
-                self.state[pid] = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
-            except (OSError, ValueError):
-                self.state[pid] = {}
+        """The portals' known list entries, from the audit database (storage/crawlstate.py); JSON state files of
+        earlier versions (<archive>/.crawlstate/) are imported once."""
+        settings = getattr(self, "settings", None)
+        self.state_db = settings.get("OGIAUDIT_DATABASE_URL") if settings is not None else None
+        self.recheck = timedelta(days=settings.getfloat("OGIAUDIT_RECHECK_DAYS", 7) if self.state_db else 0)
+        self.state = {pid: {} for pid in self.portals}
+        self.fetched = {pid: {} for pid in self.portals}   # entries fetched by this crawl: saved when it ends
+        if not self.state_db:
+            return
+        archive = settings.get("OGIAUDIT_ARCHIVE_DIR")
+        try:
+            with db.session(db.connect(self.state_db)) as s:
+                if archive:
+                    crawlstate.import_json(s, Path(archive) / ".crawlstate", list(self.portals))
+                self.state.update(crawlstate.load(s, list(self.portals)))
+        except Exception as exc:  # noqa: BLE001 - without state every entry is fetched again: slower, never wrong
+            self.logger.warning("crawl state not read (every entry is checked again): %s", exc)
 
     def _known_unchanged(self, portal_id, url, listed):
         """A list entry fetched before, still listed with the same date, from a server that gives no validators
         (so a conditional request cannot be made), and checked less than OGIAUDIT_RECHECK_DAYS ago."""
         entry = self.state.get(portal_id, {}).get(url)
-        if not entry or entry.get("validators") or entry.get("listed") != listed or not self.recheck:
+        if not entry or entry.validators or entry.listed != listed or not self.recheck:
             return False
-        checked = datetime.fromisoformat(entry["checked"])
-        return datetime.now(timezone.utc) - checked < self.recheck
+        return crawlstate.utcnow() - entry.checked < self.recheck
 
     def _remember(self, response):
         entry = response.meta.get("entry")
-        if entry and response.meta.get("portal") in self.state:
+        portal_id = response.meta.get("portal")
+        if entry and portal_id in self.fetched:
             validators = b"ETag" in response.headers or b"Last-Modified" in response.headers
-            self.state[response.meta["portal"]][entry] = {
-                "listed": response.meta.get("listed"), "validators": validators,
-                "checked": datetime.now(timezone.utc).isoformat()}
+            known = crawlstate.Entry(response.meta.get("listed"), validators, crawlstate.utcnow())
+            self.fetched[portal_id][entry] = self.state.setdefault(portal_id, {})[entry] = known
 
     def closed(self, reason):
-        if not getattr(self, "state_dir", None):
+        if not getattr(self, "state_db", None) or not any(self.fetched.values()):
             return
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        for pid, entries in self.state.items():
-            (self.state_dir / f"{pid}.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        try:
+            with db.session(db.connect(self.state_db)) as s:
+                for pid, entries in self.fetched.items():
+                    crawlstate.save(s, pid, entries)
+        except Exception as exc:  # noqa: BLE001 - the next crawl checks these entries again
+            self.logger.warning("crawl state not saved (the next crawl checks these entries again): %s", exc)
 
     async def start(self):
         self._load_state()
@@ -263,12 +272,12 @@ class AnnualReportsSpider(scrapy.Spider):
         else:
             info = {k: meta.get(k) for k in ("title", "year", "body", "body_kind", "configured", "published",
                                              "published_source", "detail_url")}
-        if isinstance(response, TextResponse) and "html" in (response.headers.get("Content-Type") or b"").decode(
-                "latin-1").lower():
-            if not self._families(response)[0].has_report_body(response):
-                if toolkit.is_document_url(response.url):   # a file's address answered with an error page
-                    yield self.problem(portal.id, response.request, "文件地址返回了网页而不是文件（可能是错误页）")
-                return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+        if (isinstance(response, TextResponse) and "html" in content_type
+                and not self._families(response)[0].has_report_body(response)):
+            if toolkit.is_document_url(response.url):   # a file's address answered with an error page
+                yield self.problem(portal.id, response.request, "文件地址返回了网页而不是文件（可能是错误页）")
+            return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
         yield self.document(response, info)
 
     # -- helpers ----------------------------------------------------------------------------------------------------
@@ -278,7 +287,7 @@ class AnnualReportsSpider(scrapy.Spider):
         return {
             "kind": "document", "portal": response.meta["portal"], "url": response.url, "data": response.body,
             "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
-            "fetched_at": datetime.now(timezone.utc).isoformat(), "cached": "cached" in response.flags,
+            "fetched_at": datetime.now(UTC).isoformat(), "cached": "cached" in response.flags,
             "referer": (response.request.headers.get("Referer") or b"").decode("latin-1") if response.request else "",
             **info,
         }
@@ -330,7 +339,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if request.meta.get("role") in ("nav", "list"):
             stats.list_errors += 1
         return {"kind": "problem", "portal": portal_id, "url": request.url, "error": error,
-                "role": request.meta.get("role"), "when": datetime.now(timezone.utc).isoformat()}
+                "role": request.meta.get("role"), "when": datetime.now(UTC).isoformat()}
 
 
 _TRUNCATED_RE = re.compile(r"(\.\.\.|…|\.{2,}|。。)$")
