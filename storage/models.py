@@ -319,3 +319,21 @@ class JobLockRow(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=DateTime)
     status: str = Field(default="running", max_length=50)     # running | ok | failed | timeout
     detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CrawlEntryRow(SQLModel, table=True):
+    """Crawl state (migration 0014): a list entry of a portal fetched before.  For a server that gives no
+    ETag/Last-Modified (so no conditional request can be made), an entry still listed with the same date is not
+    fetched again until OGIAUDIT_RECHECK_DAYS have passed (storage/crawlstate.py)."""
+    __tablename__ = "crawl_entry"
+    __table_args__ = (UniqueConstraint("portal_id", "url", name="uq_crawl_entry_portal_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    portal_id: str
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    listed: str | None = None           # the date the list showed beside the entry (ISO), None when none
+    validators: bool = False            # the server answered with ETag or Last-Modified
+    checked: datetime = Field(sa_type=DateTime)   # when it was last fetched (UTC)
+
+
+CrawlEntry = CrawlEntryRow

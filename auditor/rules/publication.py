@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from auditor.context import AuditContext
@@ -98,6 +99,18 @@ class DateSuspect(Rule):
                                expected=context.first_seen.isoformat(), observed=published.isoformat())
 
 
+@dataclass(frozen=True)
+class DocumentChange:
+    """A fact the crawler records, without judging it: the document at `url` now has other bytes."""
+
+    url: str
+    old_sha256: str      # the version archived before ("" when unknown)
+    new_sha256: str
+    same_text: bool      # an HTML page whose visible report text did not change (a visit counter, a render time …)
+    first_seen: date     # when the document was first archived
+    seen: date           # when the new version was found
+
+
 @rule
 class Changed(Rule):
     id = "PUB-CHANGED"
@@ -108,7 +121,15 @@ class Changed(Rule):
     template = "同一网址的报告在{first_seen}首次存档后被修改（{when}发现新版本）"
 
     def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
-        return ()  # decided by the crawler: see changed_finding()
+        return ()  # judged from what the crawler records: see judge()
+
+    @classmethod
+    def judge(cls, change: DocumentChange) -> Finding | None:
+        """The PUB-CHANGED finding for a document the crawler saw change; None when only render noise changed."""
+        if change.same_text:
+            return None
+        return changed_finding(change.url, change.first_seen, change.seen, change.old_sha256 or "?" * 12,
+                               change.new_sha256)
 
 
 def changed_finding(url: str, first_seen: date, when: date, old_sha256: str, new_sha256: str) -> Finding:
