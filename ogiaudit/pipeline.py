@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from auditor import audit as auditing   # called as auditing.audit_bytes: tests replace it to poison one document
+from auditor import audit as auditing  # called as auditing.audit_bytes: tests replace it to poison one document
 from auditor.audit import RULESET_VERSION, AuditContext, AuditResult, NotAReport
 from auditor.context import PreviousReport
 from auditor.dates import url_date

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,10 +74,8 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        try:
+        with contextlib.suppress(Exception):  # a read-only file system: keep the default journal
             cur.execute("PRAGMA journal_mode = WAL")
-        except Exception:  # a read-only file system: keep the default journal
-            pass
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()

@@ -116,7 +116,7 @@ def findings(session: Session, *, year: int | None = None, portal: str | None = 
             "resolved_at", "waived_by", "waived_reason", "waived_at")
     out = []
     for row in session.connection().execute(q):
-        d = dict(zip(keys, row))
+        d = dict(zip(keys, row, strict=True))
         d["portal"] = d["portal"] or None
         for k in ("first_seen", "last_seen", "resolved_at", "waived_at"):
             d[k] = _iso(d[k])

@@ -23,15 +23,22 @@ from auditor.rules.tables import TableMissing
 from auditor.ruleset import RULESET_VERSION
 from storage.archive import archive_bytes
 from storage.bulk import bulk_insert
-from storage.models import (AuditRecordRow, AuditRunRow, BodyRow, CrawlRow, DocumentRow, ExtractionProblemRow,
-                            FindingRow, PortalRow, ReportRow)
+from storage.models import (
+    AuditRecordRow,
+    AuditRunRow,
+    BodyRow,
+    CrawlRow,
+    DocumentRow,
+    ExtractionProblemRow,
+    FindingRow,
+    PortalRow,
+    ReportRow,
+)
 from storage.rows import insert_ignore, jsonable, now, utc
-from storage.tallies import (rebuild_tally, report_state, tally, tally_keys, tally_many, tally_report,
-                             tally_row)
+from storage.tallies import rebuild_tally, report_state, tally, tally_keys, tally_many, tally_report, tally_row
 
 if TYPE_CHECKING:
     from auditor.audit import AuditResult  # the type only: storage does not import the report parser
-
     from storage.tallies import ReportState
 
 

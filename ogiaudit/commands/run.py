@@ -96,7 +96,7 @@ def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Consol
 def enqueue(settings, portals, as_of: date) -> dict[str, int]:
     """`run --queue`: the portals (and their expected bodies) recorded, one crawl job per portal and one audit job per
     archived document not yet audited with the current rules, all in one transaction; workers do the rest."""
-    from ogiaudit.jobs import conninfo, portal_payload   # the queue only: procrastinate is loaded for it alone
+    from ogiaudit.jobs import conninfo, portal_payload  # the queue only: procrastinate is loaded for it alone
 
     conninfo(settings.database_url)   # PostgreSQL only: one line otherwise
     engine = db.connect(settings.database_url)
