@@ -117,13 +117,13 @@ def _save(settings, results, contexts, fmt) -> None:
     and one line says they were not saved: exit 2."""
     from ogiaudit import pipeline
     from ogiaudit.cli import error_line, fail
-    from ogiaudit.settings import ConfigError
+    from ogiaudit.settings import ONE_LINE_ERRORS
 
     try:
         pipeline.save_results(settings, results, contexts)
     except Exception as exc:  # noqa: BLE001 - a database that is down, full or locked: said, not lost
         _print(results, fmt)
-        reason = str(exc) if isinstance(exc, ConfigError) else error_line(exc)
+        reason = str(exc) if isinstance(exc, ONE_LINE_ERRORS) else error_line(exc)
         fail(f"审核结果未能保存到数据库（{reason}）；以上结果仍然有效，可修复后用 --save 重新保存")
     _print(results, fmt)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import typer
 
 from ogiaudit.commands import options
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         try:
             settings = load_settings(config, database_url=database)
             rev = do_upgrade(settings.database_url)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             typer.echo(f"ogiaudit: {exc}", err=True)
             raise typer.Exit(2) from None
         typer.echo(f"数据库 {describe(settings.database_url)} 已是最新结构（版本 {rev}）")
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             rev = current_revision(engine)
             with session(engine, readonly=True) as s:
                 counts = repository.counts(s)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             typer.echo(f"ogiaudit: {exc}", err=True)
             raise typer.Exit(2) from None
         typer.echo(f"数据库 {describe(settings.database_url)}：结构版本 {rev}（最新 {head_revision()}）")

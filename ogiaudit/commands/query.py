@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ogiaudit.commands import options
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 FORMAT_HELP = "输出格式：table（默认，表格）、json（JSON Lines）、csv、xlsx（须同时给 --output）"
 
@@ -39,7 +39,7 @@ def opened(database: str | None, config: Path | None = None, *, readonly: bool =
             yield settings, s
             _NAMES.clear()
             _NAMES.update(portal_names(s))
-    except ConfigError as exc:
+    except ONE_LINE_ERRORS as exc:
         fail(str(exc))
     except ValueError as exc:
         fail(str(exc))

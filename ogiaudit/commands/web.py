@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from ogiaudit.commands.query import fail
-        from ogiaudit.settings import ConfigError, load_settings
+        from ogiaudit.settings import ONE_LINE_ERRORS, load_settings
         from ogiaudit.web import create_app
         if host in ("0.0.0.0", "::") and not server_name:
             fail("在所有网络接口上监听时，须用 --server-name 给出用户访问审核台所用的主机名（例如 --server-name shenhe.example.gov.cn）")
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
             settings = load_settings(config, database_url=database)
             app = create_app(settings.database_url, hosts=allowed_hosts(host, server_name), settings=settings,
                              secret=os.environ.get("OGIAUDIT_WEB_SECRET"), https_only=secure_cookie)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"审核台：在浏览器打开 http://{shown}:{port}/ （Ctrl+C 停止）", err=True)
