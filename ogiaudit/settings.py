@@ -10,11 +10,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from storage.errors import StorageError
+
 DEFAULT_CONFIG = Path("config/ogiaudit.toml")
 
 
 class ConfigError(Exception):
     """A configuration mistake, told in one line."""
+
+
+# what the command line shows as one line (exit 2): the front's own mistakes and storage's (storage.errors), which
+# storage raises without knowing the front
+ONE_LINE_ERRORS: tuple[type[Exception], ...] = (ConfigError, StorageError)
 
 
 class Deadlines(BaseModel):

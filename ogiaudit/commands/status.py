@@ -15,7 +15,7 @@ from ogiaudit import vocabulary as words
 from ogiaudit.commands import options
 from ogiaudit.commands.crawl import fail
 from ogiaudit.commands.run import parse_as_of
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         try:
             settings = load_settings(config, database_url=database)
             status = gather(settings, day)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         if fmt == "json":
             typer.echo(json.dumps(status, ensure_ascii=False, indent=2))
