@@ -192,6 +192,14 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
     except BaseException:
         for p in procs:
             os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        if not keep:
+            for n in names:
+                drop_db(n)
         raise
     finally:
         watch.finish()
