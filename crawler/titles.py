@@ -57,8 +57,24 @@ def _short_region(name: str) -> str:
     return m.group(1) if m else name
 
 
+_TRAILING = "《》“”\"'：:，,（）()[]【】 -—"
+
+
+def _names_more(rest: str) -> bool:
+    """After a body's name, the title goes on to name another body: "田盛区" + "医疗保障局" is the district's
+    bureau, not the district's government (whose short name prefixes every department's title)."""
+    rest = rest.strip(_TRAILING)
+    return bool(rest) and rest not in _SAME_BODY
+
+
+# what may follow a body's short name and still name that body ("柔远镇" + "人民政府"); an office (办公室) is a body
+# of its own
+_SAME_BODY = {"人民政府", "政府", "街道办事处", "办事处", "本级"}
+
+
 def match_body(text: str, bodies: list[str]) -> str | None:
-    """The configured body named in `text`: the match that ends last wins ("沙坡头区柔远镇…" -> 柔远镇), then the longest."""
+    """The configured body named in `text` (and nothing more after it: a department's title starts with the county's
+    name): the match that ends last wins ("沙坡头区柔远镇…" -> 柔远镇), then the longest."""
     t = re.sub(r"\s+", "", text or "")
     m = _YEAR_RE.search(t)
     if m and m.start() > 0:
@@ -67,7 +83,7 @@ def match_body(text: str, bodies: list[str]) -> str | None:
     for name in bodies:
         for candidate in (re.sub(r"\s+", "", name), core_name(name)):
             pos = t.rfind(candidate) if len(candidate) >= 2 else -1
-            if pos >= 0:
+            if pos >= 0 and not _names_more(t[pos + len(candidate):]):
                 key = (pos + len(candidate), len(candidate))
                 if best is None or key > best[0]:
                     best = (key, name)

@@ -90,6 +90,13 @@ def test_bodies():
     bodies = ["中卫市沙坡头区人民政府", "柔远镇人民政府", "宣和镇人民政府"]
     assert match_body("沙坡头区柔远镇2022年政府信息公开工作年度报告", bodies) == "柔远镇人民政府"
     assert match_body("沙坡头区2022年政府信息公开工作年度报告", ["沙坡头区人民政府", "柔远镇人民政府"]) == "沙坡头区人民政府"
+    # a department's title starts with the county's name: it is not the county government's report
+    county = ["田盛区人民政府", "柔远镇人民政府"]
+    assert match_body("田盛区医疗保障局2023年政府信息公开工作年度报告", county) is None
+    assert match_body("田盛区人民政府办公室2023年度政府信息公开工作年度报告", county) is None
+    assert match_body("田盛区人民政府2023年政府信息公开工作年度报告", county) == "田盛区人民政府"
+    assert match_body("田盛区政府2023年政府信息公开工作年度报告", county) == "田盛区人民政府"
+    assert match_body("《田盛区2023年政府信息公开工作年度报告》", county) == "田盛区人民政府"
     assert [infer_kind(n) for n in ("柔远镇人民政府", "永靖县人民政府", "永靖县教育局", "罗峰街道办事处", "关山乡人民政府")] \
         == ["township", "government", "department", "township", "township"]
 
