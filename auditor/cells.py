@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from auditor.document import Box
+
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 # a number printed with its unit ("75394432.52元", "3件"): still the number
 _WITH_UNIT = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)\s*(?:万元|元|件|条|个|项|人|次|户|家)$")
@@ -20,7 +22,7 @@ class Cell:
     value: int | float | None   # the number, when there is one
     plain: bool                 # a plain non-negative number: nothing else in the cell
     certain: bool = True        # its column and its digits were read with certainty
-    pos: tuple[int, float, float, float, float] | None = None  # page and box on the page (Table.boxes), if known
+    pos: Box | None = None  # page and box on the page (Table.boxes), if known
 
     @property
     def blank(self) -> bool:
