@@ -1,7 +1,7 @@
 """Publication and timeliness (RULES.md): PUB-*."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from auditor.context import AuditContext
@@ -32,8 +32,8 @@ class Late(Rule):
         if report.published and report.deadline and report.published > report.deadline:
             days = (report.published - report.deadline).days
             yield self.finding(
-                body_kind=BODY_KINDS.get(report.body_kind, ""), deadline=_cn(report.deadline),
-                source=PUBLISHED_SOURCES.get(report.published_source, "日期"), published=_cn(report.published),
+                body_kind=BODY_KINDS.get(report.body_kind or "", ""), deadline=_cn(report.deadline),
+                source=PUBLISHED_SOURCES.get(report.published_source or "", "日期"), published=_cn(report.published),
                 days=days, expected=report.deadline.isoformat(), observed=report.published.isoformat(),
                 evidence=report.published_evidence)
 
@@ -48,7 +48,7 @@ class Missing(Rule):
                    "抓取失败时不判定为未发布，而作为运行问题报告给运维人员。由 `ogiaudit run` 在抓取后判定。")
     template = "{body}未发现{year}年度政府信息公开工作年度报告（期限{deadline}，门户抓取完整）"
 
-    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
         return ()  # decided after a crawl, from the stored state: see missing_finding()
 
 
@@ -107,7 +107,7 @@ class Changed(Rule):
     description = "同一网址的报告在首次存档后内容发生变化（SHA-256 不同）。由抓取程序判定。"
     template = "同一网址的报告在{first_seen}首次存档后被修改（{when}发现新版本）"
 
-    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
         return ()  # decided by the crawler: see changed_finding()
 
 
