@@ -31,3 +31,22 @@ class AuditContext:
     url_date: date | None = None      # a date printed in the document's URL
     first_seen: date | None = None    # the first time the crawler saw this document
     previous: PreviousReport | None = None
+
+
+@dataclass(frozen=True)
+class PublicationFacts:
+    """What storage knows of an expected body's report for a year, after its portal's crawls: PUB-MISSING's input
+    (auditor.rules.publication.Missing.decide).  The crawler and storage record these; only the rule judges."""
+
+    body: str
+    year: int
+    deadline: date                       # the body's publication deadline for that year
+    as_of: date                          # the day of the decision
+    expected: bool = True                # a configured body of the portal
+    report_found: bool = False           # a report of the body for the year is stored
+    crawled: bool = False                # the portal has been crawled at least once
+    crawl_ok: bool = False               # its last crawl succeeded ...
+    crawl_complete: bool = False         # ... and saw every list page
+    crawl_finished: date | None = None   # the day its last crawl ended
+    unread_documents: bool = False       # a document of the portal that may be the report is not read yet
+    portal_url: str | None = None        # the portal's first start URL, the finding's evidence

@@ -167,3 +167,34 @@ T3_HEADER_LABELS = ("自然人", "商业企业", "科研机构", "社会公益�
 
 BODY_KINDS = {"department": "县级以上人民政府部门", "government": "县级以上地方人民政府", "township": "乡镇人民政府/街道办事处"}
 PUBLISHED_SOURCES = {"given": "用户指定", "portal": "门户网站发布日期", "meta": "网页元数据", "signature": "报告落款日期"}
+
+# --- the words a user sees for coded values and fields --------------------------------------------------------------
+# One vocabulary (README, "For developers"): ogiaudit/vocabulary.py presents these words in the CLI, every export, the
+# digests and the review desk; storage reads them here (it never imports ogiaudit) for the database's Chinese views and
+# Datasette's metadata.  A word is changed here and nowhere else.
+SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
+FINDING_STATUSES = {"open": "未整改", "resolved": "已整改", "waived": "已豁免"}
+YES_NO = {True: "是", False: "否"}
+CERTAINTY = {False: "确定", True: "存疑"}          # keyed by a finding's `uncertain`
+# the short form of a body kind, for narrow tables (a chart's legend, a phone-sized message); BODY_KINDS is the default
+BODY_KINDS_SHORT = {"department": "部门", "government": "人民政府", "township": "乡镇/街道"}
+
+# field -> column header, in every table people read (exports, the review desk's lists, the database's views)
+FIELD_LABELS = {
+    "id": "编号", "portal": "门户", "portal_name": "门户", "region": "地区", "body": "机构", "body_kind": "机构类型",
+    "year": "年度", "url": "原文链接", "published": "发布日期", "published_source": "日期来源", "deadline": "期限",
+    "errors": "错误数", "warnings": "警告数", "infos": "提示数", "on_time": "按时", "complete": "完整",
+    "consistent": "一致", "rule": "规则", "severity": "严重程度", "section": "部分", "location": "位置", "table": "表",
+    "row": "行", "column": "列", "expected": "应为", "observed": "实为", "message": "说明", "evidence": "原文摘录",
+    "status": "状态", "category": "类别", "digest_status": "状态", "first_seen": "首次发现", "last_seen": "最近发现",
+    "fingerprint": "指纹", "waived_by": "豁免人", "waived_reason": "豁免理由", "waived_at": "豁免时间",
+    "resolved_at": "整改时间", "report_id": "报告编号", "audited_at": "审核时间", "ruleset_version": "规则版本",
+    "uncertain": "确定性", "expected_bodies": "应发布", "published_count": "已发布", "no_error": "无错误",
+    "overdue": "逾期未发布", "share_published": "发布率", "share_on_time": "按时率", "share_complete": "完整率",
+    "share_consistent": "一致率", "reports": "报告数", "top_rules": "最常见问题", "rules": "未整改问题",
+    "carry_over": "上年结转(总计)", "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号",
+    "era": "适用年度", "reason": "原因",
+    # the review desk's lists
+    "verdict": "审核结论", "verdict_by": "审核人", "verdict_reason": "审核理由", "title": "标题", "format": "格式",
+    "ocr": "图片版", "configured": "应发布", "attempts": "次数", "error": "错误原因",
+}

@@ -29,6 +29,7 @@ PASSWORD = "bench password"
 
 def load(url: str, n: int) -> tuple[float, dict]:
     from bench_storage import bulk_load, generate
+
     from storage.db import connect
     engine = connect(url)
     portals, bodies, reports, findings = generate(n)
@@ -64,7 +65,6 @@ def pages(s: dict) -> list[tuple[str, str]]:
 
 def measure(base: str, name: str, paths: list[tuple[str, str]], runs: int = 5) -> dict[str, float]:
     import httpx
-
     from desk_helpers import login
     client: httpx.Client = login(base, name, PASSWORD)
     out = {}

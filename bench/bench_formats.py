@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 import render  # noqa: E402  (tests/render.py)
+
 from auditor.audit import audit_bytes  # noqa: E402
 from auditor.document import Table  # noqa: E402
 

@@ -26,6 +26,7 @@ os.environ.setdefault("OGIAUDIT_EXTRACT_SECONDS", "1800")
 sys.path.insert(0, str(REPO / "tests"))
 
 import render  # noqa: E402  (tests/render.py)
+
 from auditor.audit import audit_document  # noqa: E402
 from auditor.document import Table  # noqa: E402
 from auditor.extract import extract, ocr_engines  # noqa: E402

@@ -19,8 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.extract import extract_here, sniff  # noqa: E402
-from auditor.extract import _sandbox  # noqa: E402
+from auditor.extract import (  # noqa: E402
+    _sandbox,  # noqa: E402
+    extract_here,
+    sniff,
+)
 from crawler.sample_portal.render import DATA, RENDERED, seed_text, text_to_docx  # noqa: E402
 
 
@@ -41,8 +44,8 @@ def overhead(rounds: int) -> None:
     print(f"{'document':28} {'in process ms':>14} {'sandbox ms':>11} {'overhead ms':>12}")
     for name, data in docs.items():
         kind = sniff(data)
-        here = statistics.median(_timed(lambda: extract_here(data, kind)) for _ in range(rounds))
-        boxed = statistics.median(_timed(lambda: _sandbox.extract(data, kind)) for _ in range(rounds))
+        here = statistics.median(_timed(lambda d=data, k=kind: extract_here(d, k)) for _ in range(rounds))
+        boxed = statistics.median(_timed(lambda d=data, k=kind: _sandbox.extract(d, k)) for _ in range(rounds))
         print(f"{name:28} {here:14.1f} {boxed:11.1f} {boxed - here:12.1f}")
 
 

@@ -29,13 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from auditor.findings import SEVERITIES  # noqa: E402
+from auditor.rules import load_all  # noqa: E402
+from storage.repository import COMPLETENESS_RULES, CONSISTENCY_PREFIXES, ERROR, WARNING  # noqa: E402
+
 YEARS = (2019, 2020, 2021, 2022, 2023)
 BODIES_PER_PORTAL = 20
-RULES = [("PUB-LATE", "error", 0.25), ("TBL-CELL", "warning", 0.30), ("SEC-HEADING", "info", 0.35),
-         ("TXT-SUM", "warning", 0.15), ("T3-BAL", "error", 0.08), ("T3-TOTAL", "error", 0.06),
-         ("CNT-FEE", "warning", 0.20), ("PUB-DATE-UNKNOWN", "warning", 0.15), ("TBL-LABEL", "info", 0.40),
-         ("SEC-MISSING", "error", 0.03), ("X-CARRY", "error", 0.02), ("X-REUSE", "warning", 0.05),
-         ("TXT-TABLE", "error", 0.05), ("T4-SUM", "error", 0.01), ("DOC-TITLE", "info", 0.20)]
+# a realistic skew of rules (share of reports with a finding of each); ids and severities from the catalogue
+SKEW = {"PUB-LATE": 0.25, "TBL-CELL": 0.30, "SEC-HEADING": 0.35, "TXT-SUM": 0.15, "T3-BAL": 0.08, "T3-TOTAL": 0.06,
+        "CNT-FEE": 0.20, "PUB-DATE-UNKNOWN": 0.15, "TBL-LABEL": 0.40, "SEC-MISSING": 0.03, "X-CARRY": 0.02,
+        "X-REUSE": 0.05, "TXT-TABLE": 0.05, "T4-SUM": 0.01, "DOC-TITLE": 0.20}
+RULES = [(rule_id, load_all()[rule_id].severity, share) for rule_id, share in SKEW.items()]
 PROVINCES = ["甘肃省", "宁夏回族自治区", "山西省", "四川省", "山东省", "河南省", "湖北省", "广东省", "云南省", "江苏省"]
 KINDS = ["township"] * 12 + ["department"] * 7 + ["government"]
 
@@ -68,16 +72,17 @@ def generate(n_reports: int, seed: int = 7):
             deadline = date(year + 1, 3, 31) if body["kind"] == "government" else date(year + 1, 1, 31)
             published = deadline + timedelta(days=rnd.randint(-40, 20))
             rules = [(r, s) for r, s, p in RULES if rnd.random() < p]
-            errors = sum(1 for _, s in rules if s == "error")
-            warnings = sum(1 for _, s in rules if s == "warning")
+            errors = sum(1 for _, s in rules if s == ERROR)
+            warnings = sum(1 for _, s in rules if s == WARNING)
             reports.append(dict(id=rid, body_id=body["id"], year=year, portal_id=body["portal_id"],
                                 region_path=body["region_path"], body_name=body["name"], body_kind=body["kind"],
                                 document_url=f"http://{body['portal_id']}.example.gov.cn/{rid}.html",
                                 source=None, title=f"{body['name']}{year}年政府信息公开工作年度报告", format="html",
                                 ocr=False, published=published, published_source="portal", deadline=deadline,
                                 on_time=published <= deadline,
-                                complete=not any(r == "SEC-MISSING" for r, _ in rules),
-                                consistent=not any(r.startswith(("T3-", "T4-", "TXT-TABLE", "X-CARRY")) for r, _ in rules),
+                                complete=not any(r in COMPLETENESS_RULES for r, _ in rules),
+                                consistent=not any(r.startswith(CONSISTENCY_PREFIXES) and s == ERROR
+                                                   for r, s in rules),
                                 errors=errors, warnings=warnings, infos=len(rules) - errors - warnings,
                                 values={"三": {"carry_over": {"total": rnd.randint(0, 3)},
                                               "carried_forward": {"total": rnd.randint(0, 3)}}},
@@ -164,7 +169,7 @@ def per_report_rate(url: str, n: int) -> float:
             return {}
 
         def counts(self):
-            return {"error": 1, "warning": 1, "info": 1}
+            return dict.fromkeys(SEVERITIES, 1)
 
     settings = load_settings(Path("/nonexistent.toml"), database_url=url)
     results = [R(i) for i in range(n)]

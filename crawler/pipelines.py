@@ -1,5 +1,6 @@
 """Archive and record: every fetched document through storage.repository (bytes stored once by sha256), crawl
-problems as problems (never findings), a crawl row per portal, PUB-CHANGED for a changed document.
+problems as problems (never findings), a crawl row per portal, and the fact that a document changed (the PUB-CHANGED
+rule judges it: auditor/rules/publication.py).  The crawler records; only rules judge.
 
 The crawl row is written when the crawl starts, as failed and incomplete, and completed only when Scrapy says why it
 stopped: only a crawl that ran to its end ("finished"), found the 年报 column, read every list page and hit no limit
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def _date(value):
 
 def _dt(value):
     if not value:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -164,14 +165,17 @@ class StoragePipeline:
         return _report_text(old) == _report_text(item["data"])
 
     def _changed(self, s, repository, row, item):
-        from auditor.rules.publication import changed_finding
+        """Record what changed (a fact); the PUB-CHANGED rule judges it (auditor/rules/publication.py)."""
+        from auditor.rules.publication import Changed, DocumentChange
 
         old = getattr(row, "previous_sha256", None) or getattr(row, "old_sha256", None) or ""
-        new = getattr(row, "sha256", "") or ""
-        if self._same_text(old, item):
+        change = DocumentChange(url=item["url"], old_sha256=old, new_sha256=getattr(row, "sha256", "") or "",
+                                same_text=self._same_text(old, item),
+                                first_seen=_date(getattr(row, "first_fetched", None)) or date.today(),
+                                seen=date.today())
+        finding = Changed.judge(change)
+        if finding is None:
             return
-        first = _date(getattr(row, "first_fetched", None)) or date.today()
-        finding = changed_finding(item["url"], first, date.today(), old or "?" * 12, new)
         repository.store_extra_finding(s, portal_id=item["portal"], body=item.get("body"), year=item.get("year"),
                                        finding=finding, url=item["url"])
         self.crawler.spider.portal_stats[item["portal"]].changed.append(item["url"])
@@ -187,7 +191,7 @@ class StoragePipeline:
 
         if self.engine is None:
             return
-        finished = datetime.now(timezone.utc)
+        finished = datetime.now(UTC)
         with db.session(self.engine) as s:
             for pid, st in spider.portal_stats.items():
                 st.ok, st.complete = ok, complete = crawl_outcome(st, reason)

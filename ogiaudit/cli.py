@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
     from click import exceptions as _cx
 
 from ogiaudit import help_zh
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 help_zh.apply()
 app = typer.Typer(
@@ -164,7 +164,7 @@ def main() -> None:
     except KeyboardInterrupt:
         _say("已中断（收到 SIGINT（Ctrl-C）），本次运行未完成")
         sys.exit(130)
-    except ConfigError as exc:
+    except ONE_LINE_ERRORS as exc:
         _say(str(exc))
         sys.exit(2)
     except BrokenPipeError:

@@ -7,7 +7,8 @@ Three kinds of job, named in storage/jobqueue.py, each idempotent (running it tw
 - audit_document(document_id, portal_id): audit one archived document unless it is already audited with these rules
   and these bytes; the result is stored in one transaction (findings upserted by fingerprint: never twice).
 - settle_portal(portal_id, portal, as_of): after the portal's audits (same lock, lower priority), PUB-MISSING for its expected
-  bodies without a report, once the deadline has passed and only from a complete crawl (storage/missing.py decides).
+  bodies without a report, once the deadline has passed and only from a complete crawl (the PUB-MISSING rule decides
+  from the facts storage/missing.py gathers).
 
 A worker killed in the middle of a job leaves the job "doing" with a worker that no longer beats: any live worker
 hands it back to the queue (see ogiaudit/worker.py), and it runs again.  A job that raises is retried with a
@@ -25,9 +26,16 @@ from typing import Any
 import procrastinate
 from procrastinate import RetryStrategy
 from procrastinate.exceptions import JobAborted
+from sqlalchemy.engine import make_url
 
+from auditor.ruleset import RULESET_VERSION
 from crawler.pipelines import STORAGE_FAILED
-from storage import jobqueue
+from ogiaudit import pipeline
+from ogiaudit.commands.run import raise_missing
+from ogiaudit.crawljob import crawl
+from ogiaudit.portals import portal_from_dict
+from ogiaudit.settings import ConfigError, Settings
+from storage import db, jobqueue, repository
 
 logger = logging.getLogger(__name__)
 RETRY = RetryStrategy(max_attempts=4, exponential_wait=5)   # 5 s, 25 s, 125 s between attempts
@@ -35,18 +43,15 @@ RETRY = RetryStrategy(max_attempts=4, exponential_wait=5)   # 5 s, 25 s, 125 s b
 
 def conninfo(database_url: str) -> str:
     """libpq's form of the audit database's SQLAlchemy URL (the driver name dropped, options such as search_path kept)."""
-    from sqlalchemy.engine import make_url
-
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
-        from ogiaudit.settings import ConfigError
         raise ConfigError("分布式队列需要 PostgreSQL 数据库（--database postgresql://…）；SQLite 请直接使用 ogiaudit run")
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class Runtime:
     """What the jobs of this worker process share: settings, the portals it knows, its audit run."""
-    settings: Any = None
+    settings: Settings | None = None
     run_id: int | None = None
 
 
@@ -74,19 +79,16 @@ def _recorded(fn):
 
 
 def _record_failure(context, kwargs: dict, exc: BaseException) -> None:
-    from ogiaudit.pipeline import problem_line
-    from storage import db, repository
-
     job = context.job
     attempts = job.attempts   # procrastinate counts this start
     final = attempts >= RETRY.max_attempts
     print(f"ogiaudit worker：任务 {job.id}（{job.task_name}）失败{'，不再重试' if final else '，稍后重试'}："
-          f"{problem_line(exc)}", file=sys.stderr, flush=True)
+          f"{pipeline.problem_line(exc)}", file=sys.stderr, flush=True)
     try:
         with db.session(db.connect(Runtime.settings.database_url)) as s:
             jobqueue.record_job_problem(
                 s, job_id=job.id, task=job.task_name, portal_id=kwargs.get("portal_id"),
-                subject=str(kwargs.get("document_id") or kwargs.get("portal_id") or ""), error=problem_line(exc),
+                subject=str(kwargs.get("document_id") or kwargs.get("portal_id") or ""), error=pipeline.problem_line(exc),
                 attempts=attempts, final=final, when=repository.now())
     except Exception:   # the database is down: the retry (or the stalled-job sweep) tells the story later
         logger.warning("无法记录任务失败：%s", job.id, exc_info=True)
@@ -94,10 +96,6 @@ def _record_failure(context, kwargs: dict, exc: BaseException) -> None:
 
 @_recorded
 def crawl_portal(context, *, portal_id: str, portal: dict[str, Any], as_of: str) -> dict[str, Any]:
-    from ogiaudit.crawljob import crawl
-    from ogiaudit.portals import portal_from_dict
-    from storage import db
-
     summary = crawl(Runtime.settings, [portal_from_dict(portal)], progress=False, overrides={"OGIAUDIT_QUEUE": True},
                     should_stop=context.should_abort)
     if context.should_abort():
@@ -115,17 +113,12 @@ def crawl_portal(context, *, portal_id: str, portal: dict[str, Any], as_of: str)
 
 @_recorded
 def audit_document(context, *, document_id: int, portal_id: str | None = None) -> dict[str, Any]:
-    from ogiaudit.pipeline import audit_document as audit
-
-    outcome = audit(Runtime.settings, document_id, _run_id(), only_pending=True)
+    outcome = pipeline.audit_document(Runtime.settings, document_id, _run_id(), only_pending=True)
     return {"skipped": outcome.skipped, "error": outcome.error, "line": outcome.line[:200]}
 
 
 @_recorded
 def settle_portal(context, *, portal_id: str, portal: dict[str, Any], as_of: str) -> dict[str, Any]:
-    from ogiaudit.commands.run import raise_missing
-    from ogiaudit.portals import portal_from_dict
-
     day = date.fromisoformat(as_of)
     raised, undecided = raise_missing(Runtime.settings, [portal_from_dict(portal)], day.year - 1, day)
     return {"missing": len(raised), "undecided": len(undecided)}
@@ -134,9 +127,6 @@ def settle_portal(context, *, portal_id: str, portal: dict[str, Any], as_of: str
 def _run_id() -> int:
     """This worker process's audit run (one row per worker, not per document)."""
     if Runtime.run_id is None:
-        from auditor.audit import RULESET_VERSION
-        from storage import db, repository
-
         with db.session(db.connect(Runtime.settings.database_url)) as s:
             Runtime.run_id = repository.start_run(s, RULESET_VERSION, "worker").id
     return Runtime.run_id

@@ -2,6 +2,10 @@
 
 - save_results(settings, results, contexts, document_ids=None): `ogiaudit audit --save`
 - audit_pending(settings, all=False, progress=True): `ogiaudit audit --pending` / `--all`
+- audit_document(settings, doc_id, run_id): one archived document (also the queue's audit job, ogiaudit/jobs.py)
+
+A report is stored once per audit, after the cross-year rules ran against last year's report as storage holds it
+(repository.previous_report: the facts storage hands the auditor).
 
 Each report is stored in its own transaction: a run killed halfway leaves every stored report whole, and the next
 run picks up the documents not yet audited with the current rules.  One document that cannot be read or audited,
@@ -11,20 +15,26 @@ is marked audited with the current rules (so it is not retried for ever), and th
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
+from auditor import audit as auditing  # called as auditing.audit_bytes: tests replace it to poison one document
+from auditor.audit import RULESET_VERSION, AuditContext, AuditResult, NotAReport
+from auditor.context import PreviousReport
 from auditor.dates import url_date
+from auditor.extract import failure_line
+from auditor.extract._files import read_report_file
+from auditor.rules import Rule, load_all, run_rules
+from ogiaudit.portals import Portal, load_portals
+from ogiaudit.settings import ConfigError, Settings
 from storage import repository as repo
+from storage.archive import locate
 from storage.db import connect, session
-from storage.models import BodyRow, DocumentRow
-
-if TYPE_CHECKING:
-    from auditor.audit import AuditContext, AuditResult
-    from ogiaudit.settings import Settings
+from storage.models import BodyRow, DocumentRow, PortalRow
+from storage.rows import now
 
 
 def _cross_year(session_, result: AuditResult, context: AuditContext | None, portal_id: str | None) -> None:
@@ -37,18 +47,14 @@ def _cross_year(session_, result: AuditResult, context: AuditContext | None, por
     prev = repo.previous_report(session_, portal_id=portal_id, body=body, year=year)
     if prev is None:
         return
-    ctx = replace(context, previous=prev) if context is not None else None
-    if ctx is None:
-        from auditor.audit import AuditContext
-        ctx = AuditContext(source=result.source, previous=prev)
+    ctx = replace(context, previous=prev) if context is not None else AuditContext(source=result.source, previous=prev)
     _cross_year_with(result, ctx)
 
 
-def save_results(settings: Settings, results: list[AuditResult], contexts: list[AuditContext],
+def save_results(settings: Settings, results: list[AuditResult], contexts: list[AuditContext | None],
                  document_ids: list[int | None] | None = None, *, mode: str = "audit") -> None:
     """Store audit results: one audit run; per result its body, its report (by body and year) and its findings
     (upserted by fingerprint; findings that no longer fire -> resolved, waived stay waived)."""
-    from auditor.audit import RULESET_VERSION
     engine = connect(settings.database_url)
     with session(engine) as s:
         run_id = repo.start_run(s, RULESET_VERSION, mode).id
@@ -67,42 +73,27 @@ def save_results(settings: Settings, results: list[AuditResult], contexts: list[
         repo.finish_run(s, run_id)
 
 
-def _portals(settings: Settings) -> dict[str, Any]:
-    from ogiaudit.portals import load_portals
-    from ogiaudit.settings import ConfigError
+def _portals(settings: Settings) -> dict[str, Portal]:
     try:
         return {p.id: p for p in load_portals(settings.portals)}
-    except ConfigError:
+    except ConfigError:   # no usable portal configuration: documents are audited with the default deadlines
         return {}
 
 
 def _read_archive(settings: Settings, doc: DocumentRow) -> bytes:
-    from auditor.extract._files import read_report_file
-
-    path = Path(doc.archive_path) if doc.archive_path else None
-    candidates = [path] if path else []
-    if path and not path.is_absolute():
-        candidates.append(Path(settings.archive_dir) / path)
-    candidates.append(Path(settings.archive_dir) / doc.sha256[:2] / doc.sha256[2:4] / doc.sha256)
-    for p in candidates:
-        if p and p.is_file():
-            return read_report_file(p)
-    raise FileNotFoundError(f"存档文件不存在：{doc.archive_path or doc.sha256}")
+    return read_report_file(locate(Path(settings.archive_dir), doc.sha256, doc.archive_path))
 
 
 def problem_line(exc: BaseException) -> str:
     """One line saying why a document could not be read or audited (auditor.extract.failure_line)."""
-    from auditor.extract import failure_line
-
     return failure_line(exc)
 
 
-def _audit_one(settings: Settings, doc: DocumentRow, context, rules):
+def _audit_one(settings: Settings, doc: DocumentRow, context: AuditContext,
+               rules: list[Rule] | None) -> tuple[AuditResult | None, Exception | None]:
     """(result, None) or (None, exception): never raises for what the document contains."""
-    from auditor.audit import audit_bytes
-
     try:
-        return audit_bytes(_read_archive(settings, doc), context, rules), None
+        return auditing.audit_bytes(_read_archive(settings, doc), context, rules), None
     except Exception as exc:  # noqa: BLE001 - any failure on one document is that document's problem
         return None, exc
 
@@ -110,7 +101,6 @@ def _audit_one(settings: Settings, doc: DocumentRow, context, rules):
 def pending_documents(settings: Settings, *, all: bool = False, with_portal: bool = False) -> list:
     """Ids of the archived documents to (re-)audit: never audited, audited with other rules, or changed since
     (with_portal: (id, portal_id) pairs)."""
-    from auditor.audit import RULESET_VERSION
     with session(connect(settings.database_url), readonly=True) as s:
         q = select(DocumentRow.id, DocumentRow.portal_id) if with_portal else select(DocumentRow.id)
         if not all:
@@ -121,44 +111,51 @@ def pending_documents(settings: Settings, *, all: bool = False, with_portal: boo
 
 
 def audit_pending(settings: Settings, *, all: bool = False, progress: bool = True,
-                  rules: list | None = None) -> list[AuditResult]:
+                  rules: list[Rule] | None = None) -> list[AuditResult]:
     """Re-audit the archived documents not yet audited with the current RULESET_VERSION (all=True: every one),
     storing each result as it goes.  Unreadable documents are recorded as extraction problems.
-    rules: the rules to run (default: every rule)."""
-    from auditor.audit import RULESET_VERSION
+    rules: the rules to run (default: every rule).
 
+    A report whose body's report of the year before is not stored yet is stored at the end of the run, oldest year
+    first: the year before may be among this run's documents, and each report is stored once, after its cross-year
+    rules ran against what storage then holds."""
     engine = connect(settings.database_url)
     portals = _portals(settings)
     ids = pending_documents(settings, all=all)
     with session(engine) as s:
         run_id = repo.start_run(s, RULESET_VERSION, "all" if all else "pending").id
-    results: list[AuditResult] = []
-    without_history: list[tuple[int, AuditResult, AuditContext]] = []
-    for n, doc_id in enumerate(ids, 1):
-        outcome = audit_document(settings, doc_id, run_id, portals=portals, rules=rules)
-        if outcome.result is not None:
-            results.append(outcome.result)
-            if outcome.without_history:
-                without_history.append((doc_id, outcome.result, outcome.context))
-        if progress or outcome.error:  # after the commit: what is printed is stored; a problem always
-            print(f"[{n}/{len(ids)}] {outcome.line}" if progress else f"ogiaudit: {outcome.line}",
+    results: dict[int, AuditResult] = {}
+    deferred: list[tuple[int, int, DocumentOutcome]] = []
+    done = 0
+
+    def told(outcome: DocumentOutcome) -> None:   # after the commit: what is printed is stored; a problem always
+        nonlocal done
+        done += 1
+        if progress or outcome.error:
+            print(f"[{done}/{len(ids)}] {outcome.line}" if progress else f"ogiaudit: {outcome.line}",
                   file=sys.stderr, flush=True)
-    # a report audited before last year's report of the same body was stored: check it across years now
-    for doc_id, result, context in without_history:
-        with session(engine) as s:
-            doc = s.get(DocumentRow, doc_id)
-            context.previous = repo.previous_report(s, portal_id=doc.portal_id, body=result.body or doc.body_name,
-                                                    year=result.year)
-            if context.previous is None:
-                continue
-            before = len(result.findings)
-            _cross_year_with(result, context, rules)
-            if len(result.findings) > before:
-                repo.save_report(s, run_id=run_id, result=result, context=context, document=doc,
-                                 portal_id=doc.portal_id, record=False)
+
+    for n, doc_id in enumerate(ids):
+        outcome = audit_document(settings, doc_id, run_id, portals=portals, rules=rules, defer_without_history=True)
+        if outcome.deferred:
+            deferred.append((n, doc_id, outcome))
+            continue
+        if outcome.result is not None:
+            results[n] = outcome.result
+        told(outcome)
+    for n, doc_id, outcome in sorted(deferred, key=_oldest_first):
+        assert outcome.result is not None and outcome.context is not None
+        outcome = store_audited(settings, doc_id, run_id, outcome.result, outcome.context, rules)
+        results[n] = outcome.result
+        told(outcome)
     with session(engine) as s:
         repo.finish_run(s, run_id)
-    return results
+    return [results[n] for n in sorted(results)]
+
+
+def _oldest_first(item: tuple[int, int, DocumentOutcome]) -> tuple[int, int]:
+    n, _, outcome = item
+    return (outcome.result.year or 0) if outcome.result else 0, n
 
 
 @dataclass
@@ -170,12 +167,11 @@ class DocumentOutcome:
     error: str | None = None
     without_history: bool = False   # audited without last year's report (not stored yet)
     skipped: bool = False           # already audited with these rules and these bytes
+    deferred: bool = False          # audited, not stored: last year's report is not stored yet (store_audited later)
 
 
-def audit_context(settings: Settings, doc: DocumentRow, body: BodyRow | None, portal: Any) -> AuditContext:
+def audit_context(settings: Settings, doc: DocumentRow, body: BodyRow | None, portal: Portal | None) -> AuditContext:
     """What the crawl knows of a document, for the audit: URL, portal date, body, deadlines, first seen."""
-    from auditor.audit import AuditContext
-
     return AuditContext(
         source=doc.url, published=doc.published,
         published_source=(doc.published_source or "portal") if doc.published else None,
@@ -187,58 +183,83 @@ def audit_context(settings: Settings, doc: DocumentRow, body: BodyRow | None, po
 
 
 def is_audited(doc: DocumentRow) -> bool:
-    from auditor.audit import RULESET_VERSION
-
     return doc.audited_ruleset == RULESET_VERSION and doc.audited_sha256 == doc.sha256
 
 
-def audit_document(settings: Settings, doc_id: int, run_id: int, *, portals: dict[str, Any] | None = None,
-                   rules: list | None = None, only_pending: bool = False) -> DocumentOutcome:
+def audit_document(settings: Settings, doc_id: int, run_id: int, *, portals: Mapping[str, Portal] | None = None,
+                   rules: list[Rule] | None = None, only_pending: bool = False,
+                   defer_without_history: bool = False) -> DocumentOutcome:
     """Audit one archived document and store the result in one short transaction (an unreadable one: one problem
     line, and marked audited with these rules so that it is not retried for ever).  The audit runs outside any
     transaction: parsing may take seconds, and no lock is held meanwhile.  only_pending: do nothing for a document
-    already audited with these rules and these bytes (a job run twice changes nothing)."""
-    from auditor.audit import RULESET_VERSION, NotAReport
-
+    already audited with these rules and these bytes (a job run twice changes nothing).  defer_without_history:
+    when storage holds no report of the body for the year before, store nothing and return the outcome as
+    deferred, for store_audited() once the run has stored what it has."""
     engine = connect(settings.database_url)
-    portals = _portals(settings) if portals is None else portals
     with session(engine, readonly=True) as s:
         doc = s.get(DocumentRow, doc_id)
         if doc is None or (only_pending and is_audited(doc)):
             return DocumentOutcome(line=f"已审核：{doc.url if doc else doc_id}", skipped=True)
         body = s.exec(select(BodyRow).where(BodyRow.portal_id == (doc.portal_id or ""),
                                             BodyRow.name == doc.body_name)).first() if doc.body_name else None
-    context = audit_context(settings, doc, body, portals.get(doc.portal_id or ""))
+        # the portal as configured here, else as the crawl recorded it (a worker need not have the config files)
+        portal = (portals or {}).get(doc.portal_id or "") or (s.get(PortalRow, doc.portal_id) if doc.portal_id
+                                                             else None)
+    context = audit_context(settings, doc, body, portal)
     result, exc = _audit_one(settings, doc, context, rules)
     with session(engine) as s:
         doc = s.get(DocumentRow, doc_id, with_for_update=only_pending and s.get_bind().dialect.name == "postgresql")
         if only_pending and is_audited(doc):   # another worker stored it meanwhile
             return DocumentOutcome(line=f"已审核：{doc.url}", skipped=True)
         if result is None:
+            assert exc is not None
             error = problem_line(exc)
-            repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=repo.now(),
+            repo.record_problem(s, url=doc.url, portal_id=doc.portal_id, error=error, when=now(),
                                 kind="not_report" if isinstance(exc, NotAReport) else "unreadable")
-            doc.audited_ruleset, doc.audited_sha256, doc.audited_at = RULESET_VERSION, doc.sha256, repo.now()
+            doc.audited_ruleset, doc.audited_sha256, doc.audited_at = RULESET_VERSION, doc.sha256, now()
             s.add(doc)
             repo.bump_run(s, run_id, problems=1)
             return DocumentOutcome(line=f"无法读取 {doc.url}：{error}", context=context, error=error)
-        without_history = False
-        if result.year and (result.body or doc.body_name):
-            context.previous = repo.previous_report(s, portal_id=doc.portal_id,
-                                                    body=result.body or doc.body_name, year=result.year)
-            if context.previous is not None:
-                _cross_year_with(result, context, rules)
-            else:
-                without_history = True
-        repo.save_report(s, run_id=run_id, result=result, context=context, document=doc, portal_id=doc.portal_id)
-        c = result.counts()
-        line = f"{result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
-        return DocumentOutcome(line=line, result=result, context=context, without_history=without_history)
+        previous = _previous(s, doc, result)
+        if defer_without_history and previous is None and _has_history_key(doc, result):
+            return DocumentOutcome(line="", result=result, context=context, without_history=True, deferred=True)
+        return _store(s, doc, run_id, result, context, previous, rules)
 
 
-def _cross_year_with(result: AuditResult, context: AuditContext, rules: list | None = None) -> None:
+def store_audited(settings: Settings, doc_id: int, run_id: int, result: AuditResult, context: AuditContext,
+                  rules: list[Rule] | None = None) -> DocumentOutcome:
+    """Store a document's audit that audit_document() deferred, with last year's report if storage holds it now."""
+    with session(connect(settings.database_url)) as s:
+        doc = s.get(DocumentRow, doc_id)
+        return _store(s, doc, run_id, result, context, _previous(s, doc, result), rules)
+
+
+def _has_history_key(doc: DocumentRow, result: AuditResult) -> bool:
+    return bool(result.year and (result.body or doc.body_name))
+
+
+def _previous(s, doc: DocumentRow, result: AuditResult) -> PreviousReport | None:
+    """Last year's stored report of the document's body (the cross-year rules' facts), None when there is none."""
+    if not _has_history_key(doc, result):
+        return None
+    return repo.previous_report(s, portal_id=doc.portal_id, body=result.body or doc.body_name, year=result.year)
+
+
+def _store(s, doc: DocumentRow, run_id: int, result: AuditResult, context: AuditContext,
+           previous: PreviousReport | None, rules: list[Rule] | None) -> DocumentOutcome:
+    """The cross-year rules against last year's report (when there is one), then the report saved, once."""
+    if previous is not None:
+        context.previous = previous
+        _cross_year_with(result, context, rules)
+    repo.save_report(s, run_id=run_id, result=result, context=context, document=doc, portal_id=doc.portal_id)
+    c = result.counts()
+    line = f"{result.body or doc.url} {result.year or ''}：错误 {c['error']}，警告 {c['warning']}"
+    return DocumentOutcome(line=line, result=result, context=context,
+                           without_history=previous is None and _has_history_key(doc, result))
+
+
+def _cross_year_with(result: AuditResult, context: AuditContext, rules: list[Rule] | None = None) -> None:
     """Add the findings of the cross-year rules (those among `rules`, default all) that the audit did not run."""
-    from auditor.rules import load_all, run_rules
     if rules is not None:
         rules = [r for r in rules if r.needs_history]
     else:

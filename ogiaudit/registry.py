@@ -158,7 +158,7 @@ def check_url(url: str) -> tuple[str | None, list[tuple[str, str]]]:
         url = "http://" + url
     try:
         parts = urlsplit(url)
-        parts.port          # raises ValueError for a port that is not a number
+        _ = parts.port      # raises ValueError for a port that is not a number
     except ValueError:
         return None, [("malformed_url", f"网址无法解析：{url}")]
     if parts.scheme.lower() not in ("http", "https"):

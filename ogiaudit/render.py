@@ -8,7 +8,7 @@ from rich.table import Table
 from auditor.audit import AuditResult
 from auditor.dates import cn_date
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
-from ogiaudit.vocabulary import SEVERITIES
+from ogiaudit.vocabulary import SEVERITIES, header
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 SEVERITY_CN = {k: f"[{_COLOURS[k]}]{word}[/]" for k, word in SEVERITIES.items()}
@@ -42,7 +42,7 @@ def print_result(result: AuditResult, console: Console | None = None) -> None:
         console.print("  [green]未发现问题[/]")
         return
     table = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
-    for name in ("级别", "规则", "部分", "位置", "说明"):
+    for name in (header("severity"), header("rule"), header("section"), header("location"), header("message")):
         table.add_column(name, overflow="fold")
     for f in result.findings:
         note = escape(f.message) + (" [dim]（需人工复核）[/]" if f.uncertain else "")

@@ -6,7 +6,8 @@
 - Every job runs in a child process (`python -c "...from ogiaudit.cli import main; main()" run --database URL`): a
   Scrapy crawl cannot be restarted in the same process, and nothing here imports Scrapy.  A failed or timed-out child
   is logged and recorded in `ogiaudit_job_lock`; the next scheduled run tries again.
-- The job store is the `apscheduler_jobs` table of the audit database, so a restart keeps the schedule; jobs are
+- The job store is the `apscheduler_jobs` table of the audit database (created by migration 0015 with APScheduler's
+  own schema, as is the lock table: state lives in storage), so a restart keeps the schedule; jobs are
   re-added only when their configuration changed, so a run missed while the scheduler was down is still due, and
   `coalesce=True` runs it once (within `misfire_grace_hours`).
 - Two schedulers on one database: each run first inserts (job id, run key) into `ogiaudit_job_lock`, whose primary
@@ -21,17 +22,17 @@ import socket
 import subprocess
 import sys
 import threading
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ogiaudit.settings import ConfigError
+from storage import runlock
 
 log = logging.getLogger("ogiaudit.schedule")
 
@@ -41,33 +42,14 @@ JOB_FUNC = "ogiaudit.schedule:run_job"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLI = "import sys; sys.argv[0] = 'ogiaudit'; from ogiaudit.cli import main; main()"
 
-lock_metadata = MetaData()
-job_lock = Table(
-    "ogiaudit_job_lock", lock_metadata,
-    Column("job_id", String(100), primary_key=True),
-    Column("run_key", String(100), primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime, nullable=True),
-    Column("status", String(50), nullable=False, default="running"),
-    Column("detail", Text, nullable=True),
-)
-
-
-_prepared: set[tuple[int, str]] = set()
+job_lock = runlock.job_lock   # the run lock's table (storage/runlock.py, migration 0015)
 
 
 def prepare_database(url: str):
-    """The audit database's engine (migrated by storage) with the lock table; call once before any job runs."""
+    """The audit database's engine, migrated to head: the run lock and APScheduler's job store (apscheduler_jobs)
+    are tables of migration 0015, like every other table."""
     from storage.db import connect
-    engine = connect(url)
-    if (id(engine), str(engine.url)) not in _prepared:
-        try:
-            lock_metadata.create_all(engine, checkfirst=True)
-        except SQLAlchemyError:  # another scheduler created it at the same moment
-            lock_metadata.create_all(engine, checkfirst=True)
-        _prepared.add((id(engine), str(engine.url)))
-    return engine
+    return connect(url)
 
 
 def _md(value: str) -> tuple[int, int]:
@@ -116,12 +98,13 @@ class SeasonTrigger(BaseTrigger):
                 "timezone": self.timezone}
 
     def __setstate__(self, state):
-        self.__init__("%02d-%02d" % tuple(state["start"]), "%02d-%02d" % tuple(state["end"]), state["at"],
-                      state["weekday"], state["timezone"])
+        (sm, sd), (em, ed) = state["start"], state["end"]
+        self.__init__(f"{sm:02d}-{sd:02d}", f"{em:02d}-{ed:02d}", state["at"], state["weekday"], state["timezone"])
 
     def __repr__(self):
-        return ("<SeasonTrigger (start='%02d-%02d', end='%02d-%02d', at=%r, weekday=%r, timezone=%r)>"
-                % (*self.start, *self.end, self.at, self.weekday, self.timezone))
+        (sm, sd), (em, ed) = self.start, self.end
+        return (f"<SeasonTrigger (start='{sm:02d}-{sd:02d}', end='{em:02d}-{ed:02d}', at={self.at!r}, "
+                f"weekday={self.weekday!r}, timezone={self.timezone!r})>")
 
     __str__ = __repr__
 
@@ -146,7 +129,7 @@ def job_specs(settings, *, database_url: str | None = None, portals: list[str] |
         raise ConfigError(f"[schedule] 时区或摘要时间无效：{sch.timezone!r} {sch.digest_time!r}") from None
     extra = [a for p in (portals or []) for a in ("--portals", p)]
     commands = {
-        JOB_MAIN: child_argv(["run", "--database", url, *extra]),
+        JOB_MAIN: child_argv(["run", *(["--queue"] if getattr(sch, "queue", False) else []), "--database", url, *extra]),
         JOB_DIGEST: child_argv(["digest", "--database", url, *extra]),
     }
     commands.update(argv or {})
@@ -219,20 +202,13 @@ def run_key(now: datetime, tz: str) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def claim(engine, job_id: str, key: str, now: datetime) -> bool:
-    """Insert the lock row; False when another scheduler already ran (or is running) this job for this key."""
+    """Take the run lock; False when another scheduler already ran (or is running) this job for this key."""
     owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(job_lock).values(job_id=job_id, run_key=key, owner=owner,
-                                                 started_at=now.astimezone(timezone.utc).replace(tzinfo=None),
-                                                 status="running"))
-        return True
-    except IntegrityError:
-        return False
+    return runlock.claim(engine, job_id, key, owner, now.astimezone(UTC).replace(tzinfo=None))
 
 
 def run_job(job_id: str, argv: list[str], database_url: str, timeout: float | None = None, tz: str = "Asia/Shanghai",
@@ -260,9 +236,7 @@ def run_job(job_id: str, argv: list[str], database_url: str, timeout: float | No
         status, detail = "timeout", f"超过 {timeout} 秒"
     except OSError as exc:
         detail = str(exc)[:300]
-    with engine.begin() as conn:
-        conn.execute(update(job_lock).where(job_lock.c.job_id == job_id, job_lock.c.run_key == key).values(
-            finished_at=_utcnow().replace(tzinfo=None), status=status, detail=detail))
+    runlock.finish(engine, job_id, key, status=status, detail=detail, finished_at=_utcnow().replace(tzinfo=None))
     (log.info if status == "ok" else log.warning)("任务 %s（%s）结束：%s %s", job_id, key, status, detail)
     return status
 

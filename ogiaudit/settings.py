@@ -10,11 +10,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from storage.errors import StorageError
+
 DEFAULT_CONFIG = Path("config/ogiaudit.toml")
 
 
 class ConfigError(Exception):
     """A configuration mistake, told in one line."""
+
+
+# what the command line shows as one line (exit 2): the front's own mistakes and storage's (storage.errors), which
+# storage raises without knowing the front
+ONE_LINE_ERRORS: tuple[type[Exception], ...] = (ConfigError, StorageError)
 
 
 class Deadlines(BaseModel):
@@ -55,6 +62,7 @@ class Schedule(BaseModel):
     digest_time: str = "08:00"
     misfire_grace_hours: float = 12     # a run missed while the scheduler was down still runs (once) within this
     run_timeout_hours: float = 12       # a child process (crawl, digest) running longer is stopped
+    queue: bool = False                 # the scheduled run only enqueues (run --queue); `ogiaudit worker`s do the work
 
 
 class Crawl(BaseModel):

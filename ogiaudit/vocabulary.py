@@ -1,21 +1,34 @@
 """The words a user sees, in one place: severities, statuses, certainty, the review desk's verdicts, body kinds, date
 sources, the column headers of every export (query CSV/XLSX, the digest attachments, the review desk's lists),
-yes/no.  The review desk's pages take these words too (ogiaudit/web/words.py adds only the desk's own).  The auditor's official labels (auditor/labels.py) are used,
-not copied.  JSON keeps the English keys of INTERFACE.md; everything meant for people goes through here.
+yes/no.  The review desk's pages take these words too (ogiaudit/web/words.py adds only the desk's own).
+
+The words that storage shows too (severities, finding statuses, body kinds — with a documented short form for narrow
+tables, BODY_KINDS_SHORT —, date sources, yes/no, the column headers) live in auditor/labels.py, which storage may
+import (it never imports ogiaudit); they are used here, never copied.  JSON keeps the English keys of INTERFACE.md;
+everything meant for people goes through here.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
+from auditor.labels import (
+    BODY_KINDS,
+    BODY_KINDS_SHORT,
+    CERTAINTY,
+    FIELD_LABELS,
+    FINDING_STATUSES,
+    PUBLISHED_SOURCES,
+    SEVERITIES,
+    YES_NO,
+)
 
-SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUSES = {"open": "未整改", "resolved": "已整改", "waived": "已豁免"}
+# the short body kinds are for narrow tables only; BODY_KINDS is the word by default
+__all__ = ["BODY_KINDS", "BODY_KINDS_SHORT", "PUBLISHED_SOURCES", "SEVERITIES", "STATUSES", "YES_NO", "COLUMNS",
+           "VALUES", "header", "word", "cn_date"]
+STATUSES = FINDING_STATUSES
 DIGEST_CATEGORIES = {"new": "新增", "open": "仍未整改", "resolved": "已整改"}
-CERTAINTY = {False: "确定", True: "存疑"}          # keyed by `uncertain`
 VERDICTS = {"confirmed": "已确认", "dismissed": "已驳回", "none": "待审核"}   # the review desk's (storage/review.py)
-YES_NO = {True: "是", False: "否"}
 JOB_KINDS = {"crawl_portal": "抓取门户", "audit_document": "审核文件", "settle_portal": "判定未发布"}   # storage/jobqueue.py
 
 # the values of these fields are words to translate
@@ -24,25 +37,8 @@ VALUES: dict[str, dict[Any, str]] = {
     "category": DIGEST_CATEGORIES, "digest_status": DIGEST_CATEGORIES, "uncertain": CERTAINTY, "verdict": VERDICTS,
 }
 
-# field -> column header
-COLUMNS = {
-    "id": "编号", "portal": "门户", "portal_name": "门户", "region": "地区", "body": "机构", "body_kind": "机构类型",
-    "year": "年度", "url": "原文链接", "published": "发布日期", "published_source": "日期来源", "deadline": "期限",
-    "errors": "错误数", "warnings": "警告数", "on_time": "按时", "complete": "完整", "consistent": "一致",
-    "rule": "规则", "severity": "严重程度", "section": "部分", "location": "位置", "table": "表", "row": "行",
-    "column": "列", "expected": "应为", "observed": "实为", "message": "说明", "evidence": "原文摘录",
-    "status": "状态", "category": "类别", "digest_status": "状态", "first_seen": "首次发现", "last_seen": "最近发现", "fingerprint": "指纹",
-    "waived_by": "豁免人", "waived_reason": "豁免理由", "waived_at": "豁免时间", "resolved_at": "整改时间",
-    "report_id": "报告编号", "audited_at": "审核时间", "ruleset_version": "规则版本", "uncertain": "确定性",
-    "expected_bodies": "应发布", "published_count": "已发布", "no_error": "无错误", "overdue": "逾期未发布",
-    "share_published": "发布率", "share_on_time": "按时率", "share_complete": "完整率", "share_consistent": "一致率",
-    "reports": "报告数", "top_rules": "最常见问题", "rules": "未解决问题", "carry_over": "上年结转(总计)",
-    "last_year_carried_forward": "上年报告结转下年度(总计)", "body_id": "机构编号", "era": "适用年度",
-    "reason": "原因",
-    # the review desk's lists
-    "verdict": "审核结论", "verdict_by": "审核人", "verdict_reason": "审核理由", "title": "标题", "format": "格式",
-    "ocr": "图片版", "infos": "提示数", "configured": "应发布", "attempts": "次数", "error": "错误原因",
-}
+# field -> column header (auditor/labels.py, where storage reads them too)
+COLUMNS = FIELD_LABELS
 # `query compliance` reuses "expected"/"published" for counts: its own headers
 COMPLIANCE_COLUMNS = {"expected": "应发布机构数", "published": "已发布", "on_time": "按时发布", "no_error": "无错误"}
 

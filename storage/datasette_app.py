@@ -7,7 +7,26 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from auditor.labels import BODY_KINDS, CERTAINTY, FIELD_LABELS, FINDING_STATUSES, PUBLISHED_SOURCES, SEVERITIES, YES_NO
+
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
+
+# the columns whose values are codes: their descriptions name each code with the one vocabulary's word
+# (auditor/labels.py), over what the JSON file says
+_BOOL = {1: YES_NO[True], 0: YES_NO[False]}
+CODED_COLUMNS: dict[str, dict[str, tuple[str, dict]]] = {
+    "body": {"kind": ("body_kind", BODY_KINDS)},
+    "report": {"body_kind": ("body_kind", BODY_KINDS), "published_source": ("published_source", PUBLISHED_SOURCES),
+               "on_time": ("on_time", _BOOL), "complete": ("complete", _BOOL), "consistent": ("consistent", _BOOL)},
+    "finding": {"severity": ("severity", SEVERITIES), "status": ("status", FINDING_STATUSES),
+                "uncertain": ("uncertain", {int(k): v for k, v in CERTAINTY.items()})},
+    "document": {"published_source": ("published_source", PUBLISHED_SOURCES)},
+}
+
+
+def coded_description(field: str, words: dict) -> str:
+    """"严重程度（error 错误 / warning 警告 / info 提示）"."""
+    return f"{FIELD_LABELS.get(field, field)}（{' / '.join(f'{code} {word}' for code, word in words.items())}）"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -20,6 +39,10 @@ def sqlite_path(url: str) -> Path | None:
 
 def metadata(db_path: Path) -> dict:
     raw = json.loads(METADATA_FILE.read_text(encoding="utf-8"))
+    for table, columns in CODED_COLUMNS.items():
+        described = raw["tables"].setdefault(table, {}).setdefault("columns", {})
+        for column, (field, words) in columns.items():
+            described[column] = coded_description(field, words)
     return {"title": raw["title"], "description": raw["description"],
             "databases": {db_path.stem: {"title": raw["title"], "tables": raw["tables"], "queries": raw["queries"]}}}
 

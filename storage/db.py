@@ -9,17 +9,25 @@
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session
 
-from ogiaudit.settings import ConfigError
+from storage.datasette_app import sqlite_path
+from storage.errors import DatabaseError
+
+__all__ = ["DatabaseError", "connect", "current_revision", "describe", "dispose", "head_revision", "require_existing",
+           "session", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
@@ -28,10 +36,6 @@ _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
 _migrate_lock = threading.RLock()
-
-
-class DatabaseError(ConfigError):
-    """The database cannot be reached, opened or migrated (one line, Chinese)."""
 
 
 def describe(url: str) -> str:
@@ -70,10 +74,8 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        try:
+        with contextlib.suppress(Exception):  # a read-only file system: keep the default journal
             cur.execute("PRAGMA journal_mode = WAL")
-        except Exception:  # a read-only file system: keep the default journal
-            pass
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
@@ -92,7 +94,6 @@ def _short(exc: BaseException) -> str:
 
 
 def alembic_config(engine_or_conn=None):
-    from alembic.config import Config
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine_or_conn is not None:
@@ -101,7 +102,6 @@ def alembic_config(engine_or_conn=None):
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -114,7 +114,6 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str:
     """Apply the migrations up to `revision`; returns the revision the database is at."""
-    from alembic import command
     engine = url_or_engine if isinstance(url_or_engine, Engine) else _engine_for(url_or_engine, migrate=False)
     try:
         with _migrate_lock, engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, so a second process waits
@@ -155,8 +154,6 @@ def require_existing(url: str) -> None:
     """A command that only reads or changes an existing database refuses a SQLite file that is not there (a
     mistyped path), naming it, instead of creating an empty database.  Commands that build a database (crawl,
     run, audit --save, db upgrade, demo) call connect() directly."""
-    from storage.datasette_app import sqlite_path
-
     try:
         path = sqlite_path(url)
     except ArgumentError:

@@ -6,13 +6,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from storage.models import (BodyRow, DocumentRow, ExtractionProblemRow, FindingRow, PortalRow, ReportRow,
-                            ReportTallyRow, RuleTallyRow)
+from auditor.findings import SEVERITIES, severity_rank
+from auditor.rules.publication import Changed, Late, Missing
+from storage.deadlines import StorageSettings
+from storage.missing import missing as all_missing
+from storage.models import (
+    BodyRow,
+    DocumentRow,
+    ExtractionProblemRow,
+    FindingRow,
+    PortalRow,
+    ReportRow,
+    ReportTallyRow,
+    RuleTallyRow,
+)
 from storage.review import DeskUserRow, FindingReviewRow, ReviewActionRow
 
 Scope = frozenset[str] | None      # the portal ids a user may see; None: all
@@ -60,7 +71,7 @@ class Counts:
     late: int = 0            # open PUB-LATE
     missing: int = 0         # open PUB-MISSING
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         for k in ("reports", "on_time", "with_errors", "late", "missing"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
@@ -88,7 +99,7 @@ def tally_counts(session: Session, scope_name: str, *, keys: list[str] | None = 
     conn = session.connection()
     for table, cols, extra in ((ReportTallyRow, ("reports", "on_time", "no_error"), ()),
                                (RuleTallyRow, ("rule", "open"),
-                                (RuleTallyRow.rule.in_(("PUB-LATE", "PUB-MISSING")), RuleTallyRow.open > 0))):
+                                (RuleTallyRow.rule.in_((Late.id, Missing.id)), RuleTallyRow.open > 0))):
         q = select(table.key, table.year, *(getattr(table, c) for c in cols)).where(table.scope == scope_name, *extra)
         if keys is not None:
             q = q.where(table.key.in_(keys or [""]))
@@ -102,8 +113,8 @@ def tally_counts(session: Session, scope_name: str, *, keys: list[str] | None = 
                 c.reports, c.on_time, c.with_errors = a, b, a - rest[0]
             else:
                 c = out.setdefault((key, y), Counts())
-                c.late += b if a == "PUB-LATE" else 0
-                c.missing += b if a == "PUB-MISSING" else 0
+                c.late += b if a == Late.id else 0
+                c.missing += b if a == Missing.id else 0
     return out
 
 
@@ -176,7 +187,7 @@ def reports(session: Session, scope: Scope, *, year: int | None = None, region: 
     q = q.order_by(r.year.desc(), r.region_path, r.body_name).offset(offset).limit(limit)
     keys = ("id", "body_id", "portal", "region", "body", "body_kind", "year", "title", "published",
             "published_source", "deadline", "on_time", "errors", "warnings", "infos", "format", "ocr", "url")
-    return [dict(zip(keys, row)) for row in session.exec(q).all()]
+    return [dict(zip(keys, row, strict=True)) for row in session.exec(q).all()]
 
 
 def unreadable(session: Session, scope: Scope, *, region: str | None = None, limit: int = 200) -> list[dict]:
@@ -187,7 +198,7 @@ def unreadable(session: Session, scope: Scope, *, region: str | None = None, lim
     if region:
         q = q.where(e.portal_id.in_(_portals_under(region)))
     keys = ("id", "url", "portal", "error", "when", "attempts")
-    return [dict(zip(keys, row)) for row in session.exec(q.order_by(e.when.desc()).limit(limit)).all()]
+    return [dict(zip(keys, row, strict=True)) for row in session.exec(q.order_by(e.when.desc()).limit(limit)).all()]
 
 
 def search_bodies(session: Session, scope: Scope, *, name: str | None = None, region: str | None = None,
@@ -200,7 +211,7 @@ def search_bodies(session: Session, scope: Scope, *, name: str | None = None, re
     if name:
         q = q.where(b.name.contains(name.strip(), autoescape=True))
     keys = ("id", "portal", "body", "body_kind", "region", "configured", "reports")
-    return [dict(zip(keys, row)) for row in session.exec(q.order_by(b.region_path, b.name).limit(limit)).all()]
+    return [dict(zip(keys, row, strict=True)) for row in session.exec(q.order_by(b.region_path, b.name).limit(limit)).all()]
 
 
 def body(session: Session, scope: Scope, body_id: int) -> BodyRow | None:
@@ -264,15 +275,15 @@ def findings(session: Session, scope: Scope, *, year: int | None = None, region:
         q = q.where(f.id.in_(ids or [0]))
     # newest first along the index (year, id): a page of a long list never sorts the whole list
     q = q.order_by(f.year.desc(), f.id.desc()).offset(offset).limit(limit)
-    return [dict(zip(FINDING_KEYS, row)) for row in session.connection().execute(q)]
+    return [dict(zip(FINDING_KEYS, row, strict=True)) for row in session.connection().execute(q)]
 
 
 def report_findings(session: Session, report: ReportRow) -> list[dict]:
     """The findings of one report, and the publication findings of its body and year kept without a report."""
     rows = findings(session, None, report_id=report.id, limit=MAX_ROWS)
     rows += [r for r in findings(session, None, body_id=report.body_id, year=report.year, limit=1000)
-             if r["report_id"] is None and r["rule"] == "PUB-CHANGED"]
-    order = {"error": 0, "warning": 1, "info": 2}
+             if r["report_id"] is None and r["rule"] == Changed.id]
+    order = {severity: -severity_rank(severity) for severity in SEVERITIES}   # error first
     return sorted(rows, key=lambda r: (order.get(r["severity"], 3), r["rule"], r["id"]))
 
 
@@ -294,11 +305,10 @@ def history(session: Session, finding_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
-def missing(session: Session, scope: Scope, year: int, as_of: date, settings: Any = None,
+def missing(session: Session, scope: Scope, year: int, as_of: date, settings: StorageSettings | None = None,
             region: str | None = None) -> list[dict]:
-    """The expected bodies without a report for `year` once their deadline passed (storage.queries.missing), in
+    """The expected bodies without a report for `year` once their deadline passed (storage.missing.missing), in
     scope and region."""
-    from storage.queries import missing as all_missing
     region = (region or "").strip("/")
     few = sorted(portals(session, scope, region)) if scope is not None or region else None
     if few is not None and len(few) <= 50:

@@ -13,11 +13,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.models import JobProblemRow
+from storage.models import BodyRow, CrawlRow, JobProblemRow, PortalRow, ReportRow
 
 QUEUE = "ogiaudit"
 
@@ -130,10 +130,6 @@ def defer_settle(session: Session, portal: dict[str, Any], as_of: str) -> bool:
 def progress(session: Session, year: int) -> dict[str, Any]:
     """The national progress of report year `year`: portals crawled completely, expected bodies that have published,
     reports audited."""
-    from sqlalchemy import func
-
-    from storage.models import BodyRow, CrawlRow, PortalRow, ReportRow
-
     portals = session.exec(select(func.count()).select_from(PortalRow)).one()
     last = select(CrawlRow.portal_id, func.max(CrawlRow.id).label("id")).group_by(CrawlRow.portal_id).subquery()
     crawled = session.exec(select(func.count()).select_from(CrawlRow).join(last, last.c.id == CrawlRow.id)

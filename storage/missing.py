@@ -1,73 +1,100 @@
-"""Which expected bodies have not published: the one decision behind `run`'s PUB-MISSING, `query missing` and the
-overdue column of `query compliance` (DESIGN: certainty before accusation).
+"""Which expected bodies have not published: the facts behind `run`'s PUB-MISSING, `query missing` and the
+overdue column of `query compliance`.  Storage gathers the facts; the rule decides (auditor.rules.publication.Missing:
+certainty before accusation).
 
-A configured body whose report for a year is absent once its deadline passed is *missing* only when
-- its portal's last crawl succeeded, was complete, and ended after that deadline (an interrupted, failed or early
-  crawl is no evidence), and
-- no document of that portal that may be its report for the year is still unread (not yet audited, or unreadable).
-Otherwise it is *undecided*, with the reason.
+Per configured body whose report for a year is absent once its deadline passed, the facts are: its deadline, its
+portal's last crawl (ok, complete, the day it ended), whether a document of that portal that may be its report for
+the year is still unread (not yet audited, or unreadable).  Missing.decide() calls it *missing*, or *undecided* with
+the reason.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from auditor.context import PublicationFacts
+from auditor.findings import Finding
+from auditor.rules.publication import Missing
+from auditor.ruleset import RULESET_VERSION
+from storage.deadlines import KINDS, StorageSettings, deadline_for, infer_kind
+from storage.grouping import fold
 from storage.models import BodyRow, CrawlRow, DocumentRow, ExtractionProblemRow, PortalRow, ReportRow
 
-UNREAD = "门户有尚未审核或无法读取的文件，可能就是该报告"
+UNREAD = Missing.UNREAD
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _EXACT_LIMIT = 50   # unsettled portals counted body by body; beyond this compliance counts the settled ones in SQL
 
 
-def missing(session: Session, year: int, as_of: date, settings: Any = None, *, portal: str | None = None) -> list[dict]:
+def missing(session: Session, year: int, as_of: date, settings: StorageSettings | None = None, *,
+            portal: str | None = None) -> list[dict]:
     """The bodies whose report for `year` is missing (rows of `query missing`, PUB-MISSING of `run`)."""
     return missing_decision(session, year, as_of, settings, portal=portal)[0]
 
 
-def missing_decision(session: Session, year: int, as_of: date, settings: Any = None, *,
+def missing_decision(session: Session, year: int, as_of: date, settings: StorageSettings | None = None, *,
                      portal: str | None = None) -> tuple[list[dict], list[dict]]:
     """(missing, undecided) among the overdue bodies; undecided rows carry a "reason"."""
+    judged, undecided = judge_missing(session, year, as_of, settings, portal=portal)
+    return [row for row, _ in judged], undecided
+
+
+def judge_missing(session: Session, year: int, as_of: date, settings: StorageSettings | None = None, *,
+                  portal: str | None = None) -> tuple[list[tuple[dict, Finding]], list[dict]]:
+    """The overdue bodies' facts, judged by PUB-MISSING: ([(row, its finding)], undecided rows with a "reason")."""
+    decided: list[tuple[dict, Finding]] = []
+    undecided: list[dict] = []
+    for row, facts in publication_facts(session, year, as_of, settings, portal=portal):
+        finding, reason = Missing.decide(facts)
+        if finding is not None:
+            decided.append((row, finding))
+        elif reason:
+            undecided.append({**row, "reason": reason})
+    return decided, undecided
+
+
+def publication_facts(session: Session, year: int, as_of: date, settings: StorageSettings | None = None, *,
+                      portal: str | None = None) -> list[tuple[dict, PublicationFacts]]:
+    """The overdue bodies (rows of overdue_bodies) with what storage knows of their report for `year`."""
     overdue = overdue_bodies(session, year, as_of, settings, portal=portal)
     portals = {r["portal"] for r in overdue if r["portal"]}
     crawls = _last_crawls(session, portals)
     unread = unread_documents(session, portals)
     configured = _configured_names(session, portals)
-    decided, undecided = [], []
+    urls = _portal_urls(session, portals)
+    out = []
     for row in overdue:
-        reason = _undecided(row, crawls.get(row["portal"]), unread.get(row["portal"], []),
-                            configured.get(row["portal"], set()))
-        if reason:
-            undecided.append({**row, "reason": reason})
-        else:
-            decided.append(row)
-    return decided, undecided
+        crawl = crawls.get(row["portal"])
+        out.append((row, PublicationFacts(
+            body=row["body"], year=row["year"], deadline=date.fromisoformat(row["deadline"]), as_of=as_of,
+            expected=True, report_found=False, crawled=crawl is not None,
+            crawl_ok=bool(crawl and crawl.ok), crawl_complete=bool(crawl and crawl.complete),
+            crawl_finished=crawl.finished.date() if crawl is not None and crawl.finished else None,
+            unread_documents=_may_be_report(row, unread.get(row["portal"], []), configured.get(row["portal"], set())),
+            portal_url=urls.get(row["portal"]))))
+    return out
 
 
-def _undecided(row: dict, crawl: CrawlRow | None, unread: list[tuple[str | None, int | None]],
-               configured: set[str]) -> str | None:
-    """Why the body's report cannot be said to be missing, or None when it can."""
-    if crawl is None:
-        return "门户尚未抓取"
-    if not (crawl.ok and crawl.complete):
-        return "门户最近一次抓取失败或不完整"
-    if crawl.finished.date() <= date.fromisoformat(row["deadline"]):
-        return "门户最近一次抓取在发布期限之前"
-    for body, year in unread:   # a document attributed to this body, or to none we expect: it may be the report
-        if year in (None, row["year"]) and (body == row["body"] or body not in configured):
-            return UNREAD
-    return None
+def _may_be_report(row: dict, unread: list[tuple[str | None, int | None]], configured: set[str]) -> bool:
+    """Whether an unread document may be the body's report: one attributed to this body, or to none we expect,
+    with this year or none in its title."""
+    return any(year in (None, row["year"]) and (body == row["body"] or body not in configured)
+               for body, year in unread)
 
 
-def overdue_bodies(session: Session, year: int, as_of: date, settings: Any = None, *,
+def _portal_urls(session: Session, portals: set) -> dict[str, str]:
+    if not portals:
+        return {}
+    rows = session.exec(select(PortalRow.id, PortalRow.start_urls).where(PortalRow.id.in_(list(portals)))).all()
+    return {pid: urls[0] for pid, urls in rows if urls}
+
+
+def overdue_bodies(session: Session, year: int, as_of: date, settings: StorageSettings | None = None, *,
                    portal: str | None = None) -> list[dict]:
     """The configured bodies with no report for `year` whose deadline has passed by `as_of`."""
-    from storage.queries import deadline_for, infer_kind
-
     if as_of <= date(year + 1, 1, 1):  # no deadline has passed yet
         return []
     have = select(ReportRow.body_id).where(ReportRow.year == year, ReportRow.body_id == BodyRow.id)
@@ -101,8 +128,6 @@ def _last_crawls(session: Session, portals: set | None = None) -> dict[str, Craw
 def unread_documents(session: Session, portals: set | None = None) -> dict[str, list[tuple[str | None, int | None]]]:
     """portal -> (body, year in the title) of its archived documents not yet audited with the current rules, or
     that could not be read (an open "unreadable" problem)."""
-    from auditor.audit import RULESET_VERSION
-
     d, p = DocumentRow, ExtractionProblemRow
     unreadable = select(p.url).where(p.url == d.url, p.resolved_at.is_(None), p.kind == "unreadable").exists()
     pending = or_(d.audited_ruleset.is_(None), d.audited_ruleset != RULESET_VERSION, d.audited_sha256.is_(None),
@@ -129,13 +154,11 @@ def _configured_names(session: Session, portals: set) -> dict[str, set[str]]:
 
 
 # --- counted per group, for compliance --------------------------------------------------------------------------
-def overdue_counts(session: Session, years: set[int], as_of: date, settings: Any, by: str, level: str | None, *,
+def overdue_counts(session: Session, years: set[int], as_of: date, settings: StorageSettings | None, by: str, level: str | None, *,
                    totals: dict[tuple[str, int], list[int]], configured: dict[str, int]) -> dict:
     """(group, year) -> the number of bodies missing_decision calls missing.  All overdue bodies counted in SQL,
     less those of the (usually few) portals whose crawl or documents leave some undecided, counted body by body.
     totals: (group, year) -> [published by unconfigured bodies, published, …]; configured: group -> bodies."""
-    from storage.queries import _fold
-
     crawls = _crawl_states(session)
     townships = dict(session.exec(select(PortalRow.id, PortalRow.township_deadline)).all())
     portals = set(townships)   # configured bodies belong to configured portals
@@ -155,7 +178,7 @@ def overdue_counts(session: Session, years: set[int], as_of: date, settings: Any
         for pid in unsettled:
             for row in missing_decision(session, y, as_of, settings, portal=pid)[1]:
                 key = {"region": row["region"], "portal": pid, "body_kind": row["body_kind"]}[by]
-                out[(_fold(key, by, level), y)] -= 1
+                out[(fold(key, by, level), y)] -= 1
     return out
 
 
@@ -167,21 +190,17 @@ def _crawl_states(session: Session) -> dict[str, date]:
     return {pid: finished.date() for pid, finished, ok, complete in rows if ok and complete}
 
 
-def _latest_deadlines(year: int, settings: Any, townships: set) -> dict:
+def _latest_deadlines(year: int, settings: StorageSettings | None, townships: set) -> dict:
     """township deadline setting -> the last deadline of `year` under it (a portal settled for the year: every
     overdue body of it is decided missing, once its last complete crawl ended after this)."""
-    from storage.queries import deadline_for
-
-    return {td: max(deadline_for(k, year, settings, td) for k in ("department", "government", "township"))
+    return {td: max(deadline_for(k, year, settings, td) for k in KINDS)
             for td in townships | {None}}
 
 
 def _all_overdue(session, y, as_of, settings, by, level, totals, configured, tds: set) -> dict:
     """(group, y) -> configured bodies without a report for y whose deadline passed (whatever the crawl)."""
-    from storage.queries import _fold, deadline_for, infer_kind
-
     tds = tds | {None}
-    if as_of > max(deadline_for(k, y, settings, td) for k in ("department", "government", "township") for td in tds):
+    if as_of > max(deadline_for(k, y, settings, td) for k in KINDS for td in tds):
         # a season whose every deadline passed: configured bodies less the configured ones that published
         none = (0, 0)
         return {(g, y): conf - _published_by_configured(totals.get((g, y), none)) for g, conf in configured.items()}
@@ -194,14 +213,14 @@ def _all_overdue(session, y, as_of, settings, by, level, totals, configured, tds
          .group_by(gcol, BodyRow.kind, PortalRow.township_deadline))
     for g, kind, township, n in session.exec(q).all():
         if as_of > deadline_for(kind, y, settings, township):
-            out[(_fold(g if by != "body_kind" else kind, by, level), y)] += n
+            out[(fold(g if by != "body_kind" else kind, by, level), y)] += n
     nameless = (select(BodyRow.name, gcol, PortalRow.township_deadline)
                 .join(PortalRow, PortalRow.id == BodyRow.portal_id, isouter=True)
                 .where(BodyRow.configured.is_(True), BodyRow.kind.is_(None), ~have.exists()))
     for name, g, township in session.exec(nameless).all():
         kind = infer_kind(name)
         if as_of > deadline_for(kind, y, settings, township):
-            out[(_fold(g if by != "body_kind" else kind, by, level), y)] += 1
+            out[(fold(g if by != "body_kind" else kind, by, level), y)] += 1
     return out
 
 
@@ -212,8 +231,6 @@ def _published_by_configured(total) -> int:
 def _decided_in_sql(session, y, as_of, settings, by, level, done: dict[str, date]) -> dict:
     """(group, y) -> overdue bodies in portals whose last crawl was ok, complete and after the body's deadline;
     less, body by body, those that unread documents leave undecided."""
-    from storage.queries import _fold, deadline_for, infer_kind
-
     out: dict[tuple[str, int], int] = defaultdict(int)
     if not done:
         return out
@@ -226,10 +243,10 @@ def _decided_in_sql(session, y, as_of, settings, by, level, done: dict[str, date
         kind = kind or infer_kind(name)
         deadline = deadline_for(kind, y, settings, township)
         if as_of > deadline and done[pid] > deadline:
-            out[(_fold(g if by != "body_kind" else kind, by, level), y)] += 1
+            out[(fold(g if by != "body_kind" else kind, by, level), y)] += 1
     for pid in unread_documents(session, set(done)):
         for row in missing_decision(session, y, as_of, settings, portal=pid)[1]:
             if row["reason"] == UNREAD:
                 key = {"region": row["region"], "portal": pid, "body_kind": row["body_kind"]}[by]
-                out[(_fold(key, by, level), y)] -= 1
+                out[(fold(key, by, level), y)] -= 1
     return out

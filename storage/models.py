@@ -304,3 +304,36 @@ class JobProblemRow(SQLModel, table=True):
     attempts: int = 1
     final: bool = False
     when: datetime = Field(sa_type=DateTime)
+
+
+class JobLockRow(SQLModel, table=True):
+    """The scheduler's run lock (migration 0015): one row per job and run key (the local date); the primary key lets
+    one scheduler of several on the database claim a run.  APScheduler's own job store, `apscheduler_jobs`, is
+    created by the same migration with the library's schema, and left out of the model comparison (FOREIGN_PREFIXES)."""
+    __tablename__ = "ogiaudit_job_lock"
+
+    job_id: str = Field(primary_key=True, max_length=100)
+    run_key: str = Field(primary_key=True, max_length=100)
+    owner: str = Field(max_length=200)
+    started_at: datetime = Field(sa_type=DateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime)
+    status: str = Field(default="running", max_length=50)     # running | ok | failed | timeout
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CrawlEntryRow(SQLModel, table=True):
+    """Crawl state (migration 0014): a list entry of a portal fetched before.  For a server that gives no
+    ETag/Last-Modified (so no conditional request can be made), an entry still listed with the same date is not
+    fetched again until OGIAUDIT_RECHECK_DAYS have passed (storage/crawlstate.py)."""
+    __tablename__ = "crawl_entry"
+    __table_args__ = (UniqueConstraint("portal_id", "url", name="uq_crawl_entry_portal_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    portal_id: str
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    listed: str | None = None           # the date the list showed beside the entry (ISO), None when none
+    validators: bool = False            # the server answered with ETag or Last-Modified
+    checked: datetime = Field(sa_type=DateTime)   # when it was last fetched (UTC)
+
+
+CrawlEntry = CrawlEntryRow

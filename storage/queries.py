@@ -10,33 +10,18 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from auditor.report import deadline_for as report_deadline
-from auditor.report import infer_body_kind
-
+from auditor.rules import load_all
+from auditor.rules.publication import Missing
+from storage.deadlines import StorageSettings, deadline_for, infer_kind
+from storage.grouping import GROUPINGS, LEVELS, fold
 from storage.missing import missing, missing_decision, overdue_bodies, overdue_counts
 from storage.models import BodyRow, CrawlRow, FindingRow, ReportRow, ReportTallyRow
 
-GROUPINGS = ("region", "portal", "body_kind")
-LEVELS = ("province", "city", "county")
+FAMILIES = frozenset(rule_id.split("-")[0] for rule_id in load_all())   # PUB, T3, X, …: the catalogue's families
 
 
 def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, (date, datetime)) else v
-
-
-# --- deadlines ----------------------------------------------------------------------------------------------------
-def infer_kind(name: str | None) -> str | None:
-    """department | government | township from a body's name (RULES.md); the auditor's one rule for it."""
-    return infer_body_kind(name)
-
-
-def deadline_for(kind: str | None, year: int, settings: Any = None, township_deadline: str | None = None) -> date:
-    """The publication deadline of the report for `year` (in year + 1), by the body's kind (unknown: department)."""
-    deadlines = getattr(settings, "deadlines", None)
-    configured = {k: getattr(deadlines, k) for k in ("township", "department", "government")} if deadlines else {}
-    if township_deadline:
-        configured["township"] = township_deadline
-    return report_deadline(kind or "department", year, **configured)
 
 
 # --- crawls -------------------------------------------------------------------------------------------------------
@@ -48,15 +33,9 @@ def last_crawl_ok(session: Session, portal_id: str) -> bool:
 
 
 def failed_crawls(session: Session, portal_id: str) -> int:
-    """How many of the portal's latest crawls failed in a row (operations digest)."""
-    rows = session.exec(select(CrawlRow.ok, CrawlRow.complete).where(CrawlRow.portal_id == portal_id)
-                        .order_by(CrawlRow.finished.desc(), CrawlRow.id.desc()).limit(50)).all()
-    n = 0
-    for ok, complete in rows:
-        if ok and complete:
-            break
-        n += 1
-    return n
+    """How many of the portal's latest crawls failed in a row (operations digest): decided in storage.digest_queries."""
+    from storage import digest_queries
+    return digest_queries.failed_crawls(session, portal_id)
 
 
 # --- reports ------------------------------------------------------------------------------------------------------
@@ -91,7 +70,7 @@ def _rule_filter(rule: str | list[str]):
             continue
         if r.count("-") >= 1 and not r.endswith("-"):
             conds.append(FindingRow.rule == r)  # a full id (X-CARRY, PUB-DATE-UNKNOWN): an index lookup
-            if r.count("-") == 1 and r.split("-")[0] in ("PUB", "DOC", "SEC", "TBL", "T3", "T4", "TXT", "CNT", "X"):
+            if r.count("-") == 1 and r.split("-")[0] in FAMILIES:
                 conds.append(and_(FindingRow.rule >= r + "-", FindingRow.rule < r + "."))
         else:  # a family prefix (T3, PUB-): a range on the index
             p = r.rstrip("-") + "-"
@@ -131,7 +110,7 @@ def findings(session: Session, *, year: int | None = None, portal: str | None = 
             "resolved_at", "waived_by", "waived_reason", "waived_at")
     out = []
     for row in session.connection().execute(q):
-        d = dict(zip(keys, row))
+        d = dict(zip(keys, row, strict=True))
         d["portal"] = d["portal"] or None
         for k in ("first_seen", "last_seen", "resolved_at", "waived_at"):
             d[k] = _iso(d[k])
@@ -140,14 +119,6 @@ def findings(session: Session, *, year: int | None = None, portal: str | None = 
 
 
 # --- grouping helpers ---------------------------------------------------------------------------------------------
-def _fold(key: str | None, by: str, level: str | None) -> str:
-    if by != "region" or not level:
-        return key or ""
-    parts = (key or "").split("/")
-    n = LEVELS.index(level) + 1
-    return "/".join(parts[:n])
-
-
 def _group_col(model, by: str):
     if by == "region":
         return model.region_path
@@ -175,7 +146,7 @@ def _report_counts(session: Session, scope: str, year: int | None):
 
 # --- compliance -----------------------------------------------------------------------------------------------------
 def compliance(session: Session, *, by: str = "region", year: int | None = None, as_of: date | None = None,
-               settings: Any = None, level: str | None = None) -> list[dict]:
+               settings: StorageSettings | None = None, level: str | None = None) -> list[dict]:
     """Per group and year: bodies expected, published, published on time, with no open error finding, overdue."""
     if by not in GROUPINGS:
         raise ValueError(f"分组方式应为 {'/'.join(GROUPINGS)}，而不是 {by!r}")
@@ -195,10 +166,10 @@ def compliance(session: Session, *, by: str = "region", year: int | None = None,
     if year is not None:
         uq = uq.where(ReportRow.year == year)
     for g, y, n in session.exec(uq).all():
-        stats.setdefault((_fold(g, by, level), y), [0, 0, 0, 0])[0] += n
+        stats.setdefault((fold(g, by, level), y), [0, 0, 0, 0])[0] += n
     configured: dict[str, int] = defaultdict(int)
     for g, n in session.exec(select(bgcol, func.count()).where(BodyRow.configured.is_(True)).group_by(bgcol)).all():
-        configured[_fold(g, by, level)] += n
+        configured[fold(g, by, level)] += n
     # overdue: the bodies missing_decision calls missing (the PUB-MISSING of `run`, the rows of `query missing`)
     overdue = overdue_counts(session, years, as_of, settings, by, level, totals=stats, configured=configured)
     for g in configured:
@@ -246,7 +217,7 @@ def body_history(session: Session, name: str, *, portal: str | None = None) -> l
             .where(FindingRow.body_id.in_(ids), FindingRow.status == "open")).all():
         if report_id is not None:
             rules[report_id][rule_id] += 1
-        elif rule_id == "PUB-MISSING" and year is not None:
+        elif rule_id == Missing.id and year is not None:
             missing_years[(body_id, year)] = True
     by_body = {b.id: b for b in bodies}
     out = []
@@ -269,7 +240,7 @@ def body_history(session: Session, name: str, *, portal: str | None = None) -> l
         b = by_body[body_id]
         out.append({"portal": b.portal_id or None, "body": b.name, "body_kind": b.kind, "year": year,
                     "published": None, "deadline": None, "on_time": False, "complete": None, "consistent": None,
-                    "errors": 1, "warnings": 0, "rules": "PUB-MISSING", "carry_over": None,
+                    "errors": 1, "warnings": 0, "rules": Missing.id, "carry_over": None,
                     "last_year_carried_forward": None, "url": None})
     out.sort(key=lambda row: (row["portal"] or "", row["body"], row["year"]))
     return out
@@ -299,5 +270,5 @@ def trend(session: Session, *, by: str = "region", year: int | None = None, leve
     return out
 
 
-__all__ = ["last_crawl_ok", "failed_crawls", "missing", "missing_decision", "overdue_bodies", "findings", "reports", "compliance", "body_history", "trend",
-           "deadline_for", "infer_kind", "and_"]
+__all__ = ["GROUPINGS", "LEVELS", "body_history", "compliance", "deadline_for", "failed_crawls", "findings",
+           "infer_kind", "last_crawl_ok", "missing", "missing_decision", "overdue_bodies", "reports", "trend"]

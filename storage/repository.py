@@ -5,147 +5,88 @@ INSERT … ON CONFLICT DO NOTHING and then read back, so a race never duplicates
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from storage.models import (AuditRecordRow, AuditRunRow, BodyRow, CrawlRow, DocumentRow, ExtractionProblemRow,
-                            FindingRow, PortalRow, ReportRow, ReportTallyRow, RuleTallyRow)
+from auditor.context import AuditContext, PreviousReport
+from auditor.findings import SEVERITIES, Finding
+from auditor.rules.cross_year import CarryOver
+from auditor.rules.narrative import NarrativeTable
+from auditor.rules.publication import Changed, Missing
+from auditor.rules.structure import SectionMissing
+from auditor.rules.tables import TableMissing
+from auditor.ruleset import RULESET_VERSION
+from storage.archive import archive_bytes
+from storage.bulk import bulk_insert
+from storage.models import (
+    AuditRecordRow,
+    AuditRunRow,
+    BodyRow,
+    CrawlRow,
+    DocumentRow,
+    ExtractionProblemRow,
+    FindingRow,
+    PortalRow,
+    ReportRow,
+)
+from storage.rows import insert_ignore, jsonable, now, utc
+from storage.tallies import rebuild_tally, report_state, tally, tally_keys, tally_many, tally_report, tally_row
 
 if TYPE_CHECKING:
-    from auditor.audit import PreviousReport
-    from auditor.findings import Finding
-    from ogiaudit.portals import Portal
+    from auditor.audit import AuditResult  # the type only: storage does not import the report parser
+    from storage.tallies import ReportState
+
+
+class BodyConfig(Protocol):
+    """A configured body of a portal (ogiaudit.portals.Body)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str | None: ...
+
+
+class PortalConfig(Protocol):
+    """What storage records of a configured portal (ogiaudit.portals.Portal)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def region(self) -> Sequence[str]: ...
+    @property
+    def start_urls(self) -> Sequence[str]: ...
+    @property
+    def supervisor(self) -> Sequence[str]: ...
+    @property
+    def township_deadline(self) -> str | None: ...
+    @property
+    def bodies(self) -> Sequence[BodyConfig]: ...
 
 # rules that are not produced by auditing one document: never resolved by a re-audit of a report
-EXTRA_RULES = ("PUB-MISSING", "PUB-CHANGED")
+EXTRA_RULES = (Missing.id, Changed.id)
 UNKNOWN_BODY = "（未识别机构）"
-COMPLETENESS_RULES = ("SEC-MISSING", "TBL-MISSING")
-CONSISTENCY_PREFIXES = ("T3-", "T4-", "TXT-TABLE", "X-CARRY")
+INFO, WARNING, ERROR = SEVERITIES
+# a report is complete without these, consistent without an error of these (rule ids and families of the catalogue)
+COMPLETENESS_RULES = (SectionMissing.id, TableMissing.id)
+CONSISTENCY_PREFIXES = ("T3-", "T4-", NarrativeTable.id, CarryOver.id)
+
+__all__ = ["CONSISTENCY_PREFIXES", "COMPLETENESS_RULES", "EXTRA_RULES", "UNFINISHED", "UNKNOWN_BODY", "NotFound",
+           "add_body", "archive_bytes", "bulk_insert", "bump_run", "counts", "ensure_body", "find_report",
+           "finish_crawl", "finish_run", "previous_report", "rebuild_tally", "record_crawl", "record_document",
+           "record_problem", "refresh_report", "region_path", "report_state", "resolve_missing", "save_report",
+           "start_crawl", "start_run", "store_extra_finding", "tally", "tally_keys", "tally_many", "unwaive",
+           "upsert_portal", "utc", "now", "waive"]
 
 
 class NotFound(LookupError):
     pass
-
-
-def now() -> datetime:
-    """Naive UTC (the database's convention)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def _insert_ignore(session: Session, model, values: dict[str, Any], keys: list[str]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted.  Core (not ORM) statements: several
-    times cheaper, and RETURNING rather than rowcount, which psycopg does not report reliably here."""
-    table = model.__table__
-    pk = list(table.primary_key.columns)[0]
-    ins = _insert(session)(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(pk)
-    return session.connection().execute(ins).first() is not None
-
-
-def tally_keys(portal_id: str | None, region: str | None, body_kind: str | None) -> list[tuple[str, str]]:
-    from storage.migrations.tally import keys
-    return keys(portal_id, region, body_kind)
-
-
-def report_state(report: ReportRow) -> tuple | None:
-    """What a report contributes to report_tally: its groups and its flags."""
-    if report.id is None or report.ruleset_version is None and report.audited_at is None:
-        return None
-    return (tuple(tally_keys(report.portal_id, report.region_path, report.body_kind)), report.year,
-            (1, int(report.on_time is True), int(bool(report.complete)), int(bool(report.consistent)),
-             int(report.errors == 0)))
-
-
-def _tally_report(session: Session, old: tuple | None, new: tuple | None) -> None:
-    """Move a report's contribution in report_tally from `old` to `new` (atomic increments)."""
-    if old == new:
-        return
-    deltas: dict[tuple, list[int]] = {}
-    for state, sign in ((old, -1), (new, 1)):
-        if state is None:
-            continue
-        keys_, year, flags = state
-        for scope, key in keys_:
-            d = deltas.setdefault((scope, key, year), [0] * 5)
-            for i, v in enumerate(flags):
-                d[i] += sign * v
-    rows = [dict(scope=k[0], key=k[1], year=k[2], reports=d[0], on_time=d[1], complete=d[2], consistent=d[3],
-                 no_error=d[4]) for k, d in sorted(deltas.items()) if any(d)]
-    if not rows:
-        return
-    table = ReportTallyRow.__table__
-    ins = _insert(session)(table).values(rows)
-    cols = ("reports", "on_time", "complete", "consistent", "no_error")
-    session.connection().execute(ins.on_conflict_do_update(
-        index_elements=["scope", "key", "year"], set_={c: table.c[c] + ins.excluded[c] for c in cols}))
-
-
-def tally(session: Session, body: BodyRow, *, year: int | None, rule: str, delta: int) -> None:
-    """Count a finding of `body` opening (+1) or closing (-1) in rule_tally, in every scope (atomic upserts: safe
-    with concurrent writers)."""
-    tally_many(session, body, [(year, rule, delta)])
-
-
-def tally_many(session: Session, body: BodyRow, changes: list[tuple[int | None, str, int]]) -> None:
-    """Several (year, rule, delta) changes of one body's findings in one statement."""
-    sums: dict[tuple[str, str, int, str], int] = {}
-    for year, rule, delta in changes:
-        if year is None or not delta:
-            continue
-        for scope, key in tally_keys(body.portal_id, body.region_path, body.kind):
-            k = (scope, key, year, rule)
-            sums[k] = sums.get(k, 0) + delta
-    rows = [dict(scope=k[0], key=k[1], year=k[2], rule=k[3], open=n) for k, n in sorted(sums.items()) if n]
-    if not rows:
-        return
-    table = RuleTallyRow.__table__
-    ins = _insert(session)(table).values(rows)  # sorted: concurrent writers lock rows in the same order
-    conn = session.connection()
-    conn.execute(ins.on_conflict_do_update(index_elements=["scope", "key", "year", "rule"],
-                                           set_={"open": table.c.open + ins.excluded.open}))
-    # the groups' top rules in report_tally: lock each group's row first (upsert), then recount from rule_tally,
-    # so that of two concurrent writers the last one sees the other's committed counts
-    groups = sorted({(r["scope"], r["key"], r["year"]) for r in rows})
-    rt = ReportTallyRow.__table__
-    lock = _insert(session)(rt).values([dict(scope=g[0], key=g[1], year=g[2], reports=0, on_time=0, complete=0,
-                                             consistent=0, no_error=0, top_rules="[]") for g in groups])
-    conn.execute(lock.on_conflict_do_update(index_elements=["scope", "key", "year"],
-                                            set_={"reports": rt.c.reports}))
-    from sqlalchemy import and_, or_
-    counts: dict[tuple, list] = {g: [] for g in groups}
-    # OR of equalities, not a row-value IN: SQLite then looks each group up in the primary key
-    which = or_(*(and_(table.c.scope == g[0], table.c.key == g[1], table.c.year == g[2]) for g in groups))
-    for scope, key, year, rule, n in conn.execute(
-            select(table.c.scope, table.c.key, table.c.year, table.c.rule, table.c.open)
-            .where(which, table.c.open > 0)):
-        counts[(scope, key, year)].append((rule, n))
-    from storage.migrations.tally import top_rules
-    for g in groups:
-        conn.execute(update(rt).where(rt.c.scope == g[0], rt.c.key == g[1], rt.c.year == g[2])
-                     .values(top_rules=top_rules(counts[g])))
-
-
-def _tally_row(session: Session, row: FindingRow, delta: int) -> None:
-    body = session.get(BodyRow, row.body_id)
-    if body is not None:
-        tally(session, body, year=row.year, rule=row.rule, delta=delta)
 
 
 def region_path(region: Iterable[str] | str | None) -> str:
@@ -155,7 +96,7 @@ def region_path(region: Iterable[str] | str | None) -> str:
 
 
 # --- portals and bodies -----------------------------------------------------------------------------------------
-def upsert_portal(session: Session, portal: Portal) -> None:
+def upsert_portal(session: Session, portal: PortalConfig) -> None:
     """The portal row and its configured bodies (kind, region path)."""
     region = list(portal.region or [])
     path = region_path(region)
@@ -163,7 +104,7 @@ def upsert_portal(session: Session, portal: Portal) -> None:
                   city=region[1] if len(region) > 1 else None, county=region[2] if len(region) > 2 else None,
                   start_urls=list(portal.start_urls), supervisor=list(portal.supervisor),
                   township_deadline=portal.township_deadline, updated_at=now())
-    _insert_ignore(session, PortalRow, {"id": portal.id, **values}, ["id"])
+    insert_ignore(session, PortalRow, {"id": portal.id, **values}, ["id"])
     row = session.get(PortalRow, portal.id)
     for k, v in values.items():
         setattr(row, k, v)
@@ -180,16 +121,6 @@ def upsert_portal(session: Session, portal: Portal) -> None:
         rebuild_tally(session, reports=True)
 
 
-def rebuild_tally(session: Session, reports: bool = False) -> None:
-    """Recount rule_tally (and report_tally) from the findings and reports (after a body changed region or kind;
-    after a bulk load)."""
-    from storage.migrations.tally import rebuild_reports, rebuild_rules
-    session.flush()
-    rebuild_rules(session.connection())
-    if reports:
-        rebuild_reports(session.connection())
-
-
 def ensure_body(session: Session, portal_id: str | None, name: str, kind: str | None = None,
                 configured: bool = False) -> BodyRow:
     """The body row (created when new).  A configured body stays configured; a known kind is never erased."""
@@ -197,7 +128,7 @@ def ensure_body(session: Session, portal_id: str | None, name: str, kind: str | 
     row = session.exec(select(BodyRow).where(BodyRow.portal_id == portal_id, BodyRow.name == name)).first()
     if row is None:
         portal = session.get(PortalRow, portal_id) if portal_id else None
-        _insert_ignore(session, BodyRow, dict(portal_id=portal_id, name=name, kind=kind, configured=configured,
+        insert_ignore(session, BodyRow, dict(portal_id=portal_id, name=name, kind=kind, configured=configured,
                                               region_path=portal.region_path if portal else "", created_at=now()),
                        ["portal_id", "name"])
         row = session.exec(select(BodyRow).where(BodyRow.portal_id == portal_id, BodyRow.name == name)).one()
@@ -223,25 +154,6 @@ def add_body(session: Session, portal_id: str, name: str, kind: str | None, conf
 
 
 # --- documents, crawls, problems --------------------------------------------------------------------------------
-def archive_bytes(data: bytes, archive_dir: Path) -> tuple[str, Path]:
-    """Store the bytes once, content-addressed: archive_dir/ab/cd/<sha256> (temp file + rename)."""
-    digest = hashlib.sha256(data).hexdigest()
-    target = Path(archive_dir) / digest[:2] / digest[2:4] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return digest, target
-
-
 def record_document(session: Session, *, url: str, data: bytes, archive_dir: Path, content_type: str | None,
                     portal_id: str | None, body_name: str | None, title: str | None, published: date | None,
                     published_source: str | None, fetched_at: datetime) -> tuple[DocumentRow, bool]:
@@ -249,7 +161,7 @@ def record_document(session: Session, *, url: str, data: bytes, archive_dir: Pat
     other content (the caller raises PUB-CHANGED)."""
     digest, path = archive_bytes(data, archive_dir)
     fetched_at = utc(fetched_at) or now()
-    _insert_ignore(session, DocumentRow, dict(url=url, sha256=digest, content_type=content_type, size=len(data),
+    insert_ignore(session, DocumentRow, dict(url=url, sha256=digest, content_type=content_type, size=len(data),
                                               archive_path=str(path), portal_id=portal_id, body_name=body_name,
                                               title=title, published=published, published_source=published_source,
                                               first_fetched=fetched_at, last_fetched=fetched_at), ["url"])
@@ -305,7 +217,7 @@ def record_problem(session: Session, *, url: str, portal_id: str | None, error: 
     """A document that could not be read, or a fetch that failed (operations digest), one row per URL.
     kind: "unreadable" (no PUB-MISSING is decided for its portal and year while it stands) or "not_report"."""
     when = utc(when) or now()
-    _insert_ignore(session, ExtractionProblemRow, dict(url=url, portal_id=portal_id, error=error, when=when,
+    insert_ignore(session, ExtractionProblemRow, dict(url=url, portal_id=portal_id, error=error, when=when,
                                                        first_seen=when, attempts=0, kind=kind), ["url"])
     row = session.exec(select(ExtractionProblemRow).where(ExtractionProblemRow.url == url)).one()
     row.error, row.when, row.attempts, row.resolved_at, row.kind = error, when, row.attempts + 1, None, kind
@@ -348,20 +260,8 @@ def _finding_values(finding: Finding) -> dict[str, Any]:
     return dict(rule=finding.rule, severity=finding.severity, section=finding.section,
                 loc_table=loc.table if loc else None, loc_row=loc.row if loc else None,
                 loc_column=loc.column if loc else None, location=loc.to_dict() if loc else None,
-                expected=_jsonable(finding.expected), observed=_jsonable(finding.observed), message=finding.message,
-                evidence=finding.evidence, cells=_jsonable(finding.cells) or None, uncertain=bool(finding.uncertain))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
+                expected=jsonable(finding.expected), observed=jsonable(finding.observed), message=finding.message,
+                evidence=finding.evidence, cells=jsonable(finding.cells) or None, uncertain=bool(finding.uncertain))
 
 
 def _upsert_finding(session: Session, *, body: BodyRow, year: int | None, finding: Finding, report_id: int | None,
@@ -375,7 +275,7 @@ def _upsert_finding(session: Session, *, body: BodyRow, year: int | None, findin
     row = existing.get(fp) if existing else None
     new = False
     if row is None:
-        new = _insert_ignore(session, FindingRow, dict(body_id=body.id, fingerprint=fp, report_id=report_id,
+        new = insert_ignore(session, FindingRow, dict(body_id=body.id, fingerprint=fp, report_id=report_id,
                                                        portal_id=body.portal_id, year=year, url=url, first_seen=when,
                                                        last_seen=when, first_run_id=run_id, last_run_id=run_id,
                                                        status="open", **values), ["body_id", "fingerprint"])
@@ -414,9 +314,9 @@ def store_extra_finding(session: Session, *, portal_id: str | None, body: str, y
     report = None
     if year is not None:
         report = session.exec(select(ReportRow).where(ReportRow.body_id == body_row.id, ReportRow.year == year)).first()
-    report_id = report.id if report is not None and finding.rule != "PUB-MISSING" else None
+    report_id = report.id if report is not None and finding.rule != Missing.id else None
     fp = finding.fingerprint(body_row.name, year)
-    if finding.rule == "PUB-CHANGED" and url:  # one per address (a body may publish several documents)
+    if finding.rule == Changed.id and url:  # one per address (a body may publish several documents)
         fp = hashlib.sha256(f"{fp}\x1f{url}".encode()).hexdigest()[:24]
     _upsert_finding(session, body=body_row, year=year, finding=finding, report_id=None, url=url, run_id=None,
                     when=now(), fp=fp)
@@ -428,39 +328,39 @@ def store_extra_finding(session: Session, *, portal_id: str | None, body: str, y
 def resolve_missing(session: Session, body_id: int, year: int) -> int:
     """A report arrived for this body and year: its PUB-MISSING is resolved."""
     rows = session.exec(select(FindingRow).where(FindingRow.body_id == body_id, FindingRow.year == year,
-                                                 FindingRow.rule == "PUB-MISSING", FindingRow.status == "open")).all()
+                                                 FindingRow.rule == Missing.id, FindingRow.status == "open")).all()
     for row in rows:
         row.status, row.resolved_at = "resolved", now()
         session.add(row)
-        _tally_row(session, row, -1)
+        tally_row(session, row, -1)
     return len(rows)
 
 
-_UNSET = object()
+_UNSET: Any = object()
 
 
-def refresh_report(session: Session, report: ReportRow, old: Any = _UNSET) -> None:
+def refresh_report(session: Session, report: ReportRow, old: ReportState | None = _UNSET) -> None:
     """Recount the report's open (not waived) findings and its complete/consistent flags (and report_tally)."""
     if old is _UNSET:
         old = report_state(report)
     session.flush()
     rows = session.exec(select(FindingRow.rule, FindingRow.severity).where(
         (FindingRow.report_id == report.id) | ((FindingRow.body_id == report.body_id) & (FindingRow.year == report.year)
-                                               & (FindingRow.rule == "PUB-CHANGED")),
+                                               & (FindingRow.rule == Changed.id)),
         FindingRow.status == "open")).all()
-    counts = {"error": 0, "warning": 0, "info": 0}
+    counts = dict.fromkeys(SEVERITIES, 0)
     complete = consistent = True
     for rule_id, severity in rows:
         counts[severity] = counts.get(severity, 0) + 1
         if rule_id in COMPLETENESS_RULES:
             complete = False
-        if severity == "error" and rule_id.startswith(CONSISTENCY_PREFIXES):
+        if severity == ERROR and rule_id.startswith(CONSISTENCY_PREFIXES):
             consistent = False
-    report.errors, report.warnings, report.infos = counts["error"], counts["warning"], counts["info"]
+    report.errors, report.warnings, report.infos = counts[ERROR], counts[WARNING], counts[INFO]
     report.complete, report.consistent = complete, consistent
     session.add(report)
     session.flush()
-    _tally_report(session, old, report_state(report))
+    tally_report(session, old, report_state(report))
 
 
 # --- reports ------------------------------------------------------------------------------------------------------
@@ -470,7 +370,6 @@ def find_report(session: Session, body_id: int, year: int) -> ReportRow | None:
 
 def previous_report(session: Session, *, portal_id: str | None, body: str, year: int) -> PreviousReport | None:
     """Last year's stored report of the same body, as the auditor's PreviousReport (None when there is none)."""
-    from auditor.audit import PreviousReport
     body_row = session.exec(select(BodyRow).where(BodyRow.portal_id == (portal_id or ""), BodyRow.name == body)).first()
     if body_row is None:
         return None
@@ -482,14 +381,15 @@ def previous_report(session: Session, *, portal_id: str | None, body: str, year:
                           sections=dict(prev.sections or {}), source=prev.document_url or prev.source)
 
 
-def save_report(session: Session, *, run_id: int, result: Any, context: Any = None, document: DocumentRow | None = None,
-                portal_id: str | None = None, record: bool = True) -> ReportRow | None:
-    """Store one AuditResult: body, report (by body and year), findings upserted by fingerprint, findings of this
-    report that did not fire again -> resolved (waived stay waived), one audit_record for the run's history.
-    Returns None (and records a problem) when the body or year of the report is unknown."""
+def save_report(session: Session, *, run_id: int, result: AuditResult, context: AuditContext | None = None,
+                document: DocumentRow | None = None, portal_id: str | None = None) -> ReportRow | None:
+    """Store one AuditResult (once per audit: the cross-year rules have run): body, report (by body and year),
+    findings upserted by fingerprint, findings of this report that did not fire again -> resolved (waived stay
+    waived), one audit_record for the run's history.  Returns None (and records a problem) when the body or year of
+    the report is unknown."""
     when = now()
-    body_name = result.body or (getattr(context, "body", None) if context is not None else None)
-    year = result.year or (getattr(context, "year", None) if context is not None else None)
+    body_name = result.body or (context.body if context is not None else None)
+    year = result.year or (context.year if context is not None else None)
     url = document.url if document is not None else (result.source or None)
     portal_id = portal_id if portal_id is not None else (document.portal_id if document is not None else None)
     if not body_name or not year:
@@ -498,7 +398,7 @@ def save_report(session: Session, *, run_id: int, result: Any, context: Any = No
         bump_run(session, run_id, problems=1)
         return None
     body = ensure_body(session, portal_id, body_name, result.body_kind)
-    _insert_ignore(session, ReportRow, dict(body_id=body.id, year=year, portal_id=body.portal_id,
+    insert_ignore(session, ReportRow, dict(body_id=body.id, year=year, portal_id=body.portal_id,
                                             region_path=body.region_path, body_name=body.name), ["body_id", "year"])
     query = select(ReportRow).where(ReportRow.body_id == body.id, ReportRow.year == year)
     if session.get_bind().dialect.name == "postgresql":
@@ -506,26 +406,18 @@ def save_report(session: Session, *, run_id: int, result: Any, context: Any = No
     report = session.exec(query).one()
     old_state = report_state(report)
 
-    try:
-        values = _jsonable(result.values())
-    except Exception:
-        values = None
-    try:
-        sections = result.section_texts()
-    except Exception:
-        sections = None
+    values, sections = jsonable(result.values()), result.section_texts()
     published, deadline = result.published, result.deadline
     report.portal_id, report.region_path, report.body_name = body.portal_id, body.region_path, body.name
     report.body_kind = result.body_kind or body.kind
     report.document_id = document.id if document is not None else report.document_id
     report.document_url = url if (url and "://" in url) or report.document_url is None else report.document_url
     report.source = result.source
-    report.title = getattr(result.report, "title", None)
+    report.title = result.report.title
     report.format, report.ocr, report.sha256 = result.format, bool(result.ocr), result.sha256
     report.published, report.published_source, report.deadline = published, result.published_source, deadline
     report.on_time = (published <= deadline) if published and deadline else None
     report.values, report.sections = values, sections
-    from auditor.audit import RULESET_VERSION
     report.ruleset_version, report.last_run_id, report.audited_at = RULESET_VERSION, run_id, when
     session.add(report)
     session.flush()
@@ -559,25 +451,16 @@ def save_report(session: Session, *, run_id: int, result: Any, context: Any = No
     tally_many(session, body, changes)
     resolved += resolve_missing(session, body.id, year)
     refresh_report(session, report, old_state)
-    counts = result.counts() if hasattr(result, "counts") else {}
-    if not record:  # the same report again in the same run (cross-year findings added): update its record
-        rec = session.exec(select(AuditRecordRow).where(AuditRecordRow.run_id == run_id,
-                                                        AuditRecordRow.report_id == report.id)).first()
-        if rec is not None:
-            rec.errors, rec.warnings = counts.get("error", 0), counts.get("warning", 0)
-            rec.infos, rec.fingerprints = counts.get("info", 0), sorted(seen)
-            session.add(rec)
-        session.flush()
-        return report
-    session.add(AuditRecordRow(run_id=run_id, report_id=report.id, at=when, errors=counts.get("error", 0),
-                               warnings=counts.get("warning", 0), infos=counts.get("info", 0),
+    counts = result.counts()
+    session.add(AuditRecordRow(run_id=run_id, report_id=report.id, at=when, errors=counts.get(ERROR, 0),
+                               warnings=counts.get(WARNING, 0), infos=counts.get(INFO, 0),
                                fingerprints=sorted(seen)))
     if document is not None:
         document.audited_ruleset, document.audited_sha256, document.audited_at = RULESET_VERSION, document.sha256, when
         session.add(document)
         _problem_solved(session, document.url)
-    bump_run(session, run_id, reports=1, findings=len(seen), errors=counts.get("error", 0),
-              warnings=counts.get("warning", 0), infos=counts.get("info", 0), resolved=resolved)
+    bump_run(session, run_id, reports=1, findings=len(seen), errors=counts.get(ERROR, 0),
+              warnings=counts.get(WARNING, 0), infos=counts.get(INFO, 0), resolved=resolved)
     session.flush()
     return report
 
@@ -588,7 +471,7 @@ def waive(session: Session, finding_id: int, *, reason: str, by: str | None = No
     if row is None:
         raise NotFound(f"没有编号为 {finding_id} 的问题")
     if row.status == "open":
-        _tally_row(session, row, -1)
+        tally_row(session, row, -1)
     row.status, row.waived_reason, row.waived_by, row.waived_at = "waived", reason, by, now()
     session.add(row)
     _refresh_for(session, row)
@@ -601,7 +484,7 @@ def unwaive(session: Session, finding_id: int) -> FindingRow:
         raise NotFound(f"没有编号为 {finding_id} 的问题")
     if row.status == "waived":
         row.status = "open"
-        _tally_row(session, row, +1)
+        tally_row(session, row, +1)
         row.waived_at = None  # the reason and the person stay for the record until the next waiver
     session.add(row)
     _refresh_for(session, row)
@@ -621,26 +504,3 @@ def counts(session: Session) -> dict[str, int]:
     for model in (PortalRow, BodyRow, DocumentRow, ReportRow, FindingRow, AuditRunRow):
         out[model.__tablename__] = session.exec(select(func.count()).select_from(model)).one()
     return out
-
-
-# --- bulk loading ---------------------------------------------------------------------------------------------------
-def bulk_insert(conn, model, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite.  `conn` is a SQLAlchemy Connection
-    (inside a transaction); rows are dicts of column values (JSON columns as Python objects).  For imports and
-    benchmarks: it bypasses the upsert logic, so the rows must be new."""
-    if not rows:
-        return
-    table = model.__table__
-    if conn.dialect.name != "postgresql":
-        from sqlalchemy import insert
-        conn.execute(insert(table), rows)
-        return
-    from psycopg.types.json import Json
-    from sqlalchemy import JSON
-    cols = [c.name for c in table.columns if c.name in rows[0]]
-    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    raw = conn.connection.driver_connection
-    names = ", ".join(f'"{c}"' for c in cols)
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([Json(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols])

@@ -3,11 +3,15 @@ of every review action.  A waiver (豁免) stays the finding's own status (`find
 `ogiaudit waive`); the desk records it in the history too."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Column, DateTime, Text
-from sqlmodel import Field, SQLModel, select
-from sqlmodel import Session
+from sqlmodel import Field, Session, SQLModel, select
+
+from storage.rows import now
+
+# storage.models imports this module (its tables belong to the one metadata), so the writers that import models,
+# storage.repository and storage.models itself, are imported where used below: a cycle, not a preference
 
 ROLES = ("admin", "reviewer", "viewer")
 VERDICTS = ("confirmed", "dismissed")                     # 确认, 驳回
@@ -68,7 +72,6 @@ def list_users(session: Session) -> list[DeskUserRow]:
 
 def add_user(session: Session, name: str, role: str, password_hash: str, *, portals: list[str] = (),
              regions: list[str] = ()) -> DeskUserRow:
-    from storage.repository import now
     if role not in ROLES:
         raise UserError(f"角色应为 {'/'.join(ROLES)}，而不是 {role!r}")
     if not name.strip() or len(name) > 100:
@@ -94,7 +97,6 @@ def remove_user(session: Session, name: str) -> None:
 
 
 def set_password(session: Session, name: str, password_hash: str) -> DeskUserRow:
-    from storage.repository import now
     row = get_user(session, name)
     if row is None:
         raise UserError(f"没有用户 {name}")
@@ -107,9 +109,6 @@ def set_password(session: Session, name: str, password_hash: str) -> DeskUserRow
 
 def login_failed(session: Session, row: DeskUserRow, *, limit: int, lock: float) -> None:
     """Count a wrong password; `limit` in a row lock the account for `lock` seconds."""
-    from datetime import timedelta
-
-    from storage.repository import now
     row.failed_logins += 1
     if row.failed_logins >= limit:
         row.locked_until = now() + timedelta(seconds=lock)
@@ -118,7 +117,6 @@ def login_failed(session: Session, row: DeskUserRow, *, limit: int, lock: float)
 
 
 def login_succeeded(session: Session, row: DeskUserRow) -> None:
-    from storage.repository import now
     row.failed_logins, row.locked_until, row.last_login = 0, None, now()
     session.add(row)
     session.flush()
@@ -152,7 +150,7 @@ def review(session: Session, finding_id: int, action: str, by: str, reason: str 
         repository.unwaive(session, finding_id)
     else:
         _set_verdict(session, finding_id, action, by, reason)
-    session.add(ReviewActionRow(finding_id=finding_id, action=action, by=by, reason=reason, at=repository.now()))
+    session.add(ReviewActionRow(finding_id=finding_id, action=action, by=by, reason=reason, at=now()))
     session.flush()
 
 
@@ -167,6 +165,6 @@ def _set_verdict(session: Session, finding_id: int, action: str, by: str, reason
             session.delete(row)
         return
     verdict = "confirmed" if action == "confirm" else "dismissed"
-    row = row or FindingReviewRow(finding_id=finding_id, verdict=verdict, by=by, at=repository.now())
-    row.verdict, row.by, row.reason, row.at = verdict, by, reason, repository.now()
+    row = row or FindingReviewRow(finding_id=finding_id, verdict=verdict, by=by, at=now())
+    row.verdict, row.by, row.reason, row.at = verdict, by, reason, now()
     session.add(row)

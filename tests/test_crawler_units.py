@@ -134,7 +134,7 @@ def test_truncated_titles_are_candidates():
 def test_report_attachments():
     from scrapy.http import HtmlResponse
 
-    from crawler.spiders.annual_reports import report_attachments
+    from crawler.portals.toolkit import report_files as report_attachments
 
     html = """<html><body><div class="TRS_Editor"><p>见附件</p><a href="a/report.pdf">附件1</a><img src="qr.png"></div>
     <div class="side"><a href="/files/sqb.doc">政府信息公开申请表</a> <a href="/files/other.xls">统计数据</a>
@@ -157,6 +157,21 @@ def test_pub_changed_ignores_render_noise():
     assert _report_text(page.encode("gbk")) == _report_text(page.encode())
 
 
+def test_pub_changed_is_judged_by_its_rule():
+    """The crawler records the change; the PUB-CHANGED rule decides (render noise only: no finding)."""
+    from datetime import date
+
+    from auditor.rules.publication import Changed, DocumentChange, changed_finding
+
+    change = DocumentChange(url="http://x.gov.cn/r.html", old_sha256="a" * 64, new_sha256="b" * 64, same_text=False,
+                            first_seen=date(2023, 1, 18), seen=date(2023, 3, 1))
+    finding = Changed.judge(change)
+    assert finding == changed_finding("http://x.gov.cn/r.html", date(2023, 1, 18), date(2023, 3, 1), "a" * 64, "b" * 64)
+    assert finding.rule == "PUB-CHANGED" and finding.severity == "warning" and finding.expected == "a" * 12
+    assert Changed.judge(DocumentChange(**{**change.__dict__, "same_text": True})) is None
+    assert Changed.judge(DocumentChange(**{**change.__dict__, "old_sha256": ""})).expected == "?" * 12
+
+
 def test_scrapy_settings_from_ogiaudit_settings(tmp_path):
     from crawler.settings import scrapy_settings
     from ogiaudit.settings import load_settings
@@ -166,3 +181,49 @@ def test_scrapy_settings_from_ogiaudit_settings(tmp_path):
     assert s["AUTOTHROTTLE_ENABLED"] and s["ROBOTSTXT_OBEY"] and s["RETRY_TIMES"] >= 2
     assert s["USER_AGENT"].startswith("ogiaudit/") and "@" in s["USER_AGENT"]
     assert s["HTTPCACHE_POLICY"].endswith("RFC2616Policy") and s["HTTPCACHE_DIR"].startswith(str(tmp_path))
+
+
+# -- crawl state in the audit database ---------------------------------------------------------------------------
+def test_crawl_state_in_the_database_and_json_state_imported_once(tmp_path):
+    """Known list entries live in crawl_entry (storage/crawlstate.py); the JSON files of earlier versions are
+    imported on the first crawl after the upgrade, then renamed."""
+    import json
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.settings import Settings
+
+    from crawler.spiders.annual_reports import AnnualReportsSpider
+    from storage import crawlstate, db
+
+    url = f"sqlite:///{tmp_path}/db.sqlite"
+    state_dir = tmp_path / "archive" / ".crawlstate"
+    state_dir.mkdir(parents=True)
+    checked = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+    (state_dir / "p1.json").write_text(json.dumps({
+        "http://x.gov.cn/a.html": {"listed": "2023-01-18", "validators": False, "checked": checked},
+        "http://x.gov.cn/b.html": {"listed": None, "validators": True, "checked": checked}}), encoding="utf-8")
+    portal = SimpleNamespace(id="p1", start_urls=["http://x.gov.cn/"], allowed_hosts=[], cms=None)
+
+    def spider():
+        s = AnnualReportsSpider(portals=[portal])
+        s.settings = Settings({"OGIAUDIT_DATABASE_URL": url, "OGIAUDIT_ARCHIVE_DIR": str(tmp_path / "archive")})
+        s._load_state()
+        return s
+
+    first = spider()
+    assert not (state_dir / "p1.json").exists() and (state_dir / "p1.json.imported").exists()
+    assert first._known_unchanged("p1", "http://x.gov.cn/a.html", "2023-01-18")
+    assert not first._known_unchanged("p1", "http://x.gov.cn/a.html", "2023-01-19")   # listed with another date
+    assert not first._known_unchanged("p1", "http://x.gov.cn/b.html", None)           # the server gives validators
+    # an entry fetched by this crawl is saved when it ends, and known to the next crawl
+    request = Request("http://x.gov.cn/c.html", meta={"portal": "p1", "entry": "http://x.gov.cn/c.html",
+                                                      "listed": "2024-01-10"})
+    first._remember(HtmlResponse(url=request.url, body=b"<html></html>", request=request))
+    first.closed("finished")
+    second = spider()
+    assert second._known_unchanged("p1", "http://x.gov.cn/c.html", "2024-01-10")
+    with db.session(url) as s:
+        assert set(crawlstate.load(s, ["p1", "p2"])["p1"]) == {f"http://x.gov.cn/{n}.html" for n in "abc"}
+    db.dispose(url)

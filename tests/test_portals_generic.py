@@ -3,8 +3,10 @@ import re
 
 from scrapy.http import HtmlResponse
 
-from crawler.portals import generic
 from auditor.titles import report_year
+from crawler.portals import FAMILIES, toolkit
+
+generic = FAMILIES["generic"]
 
 
 def test_pingtan_column_titles(shared_dir):
@@ -27,7 +29,7 @@ def test_attachments_and_next_page():
     <iframe src="/pdfjs/web/viewer.html?file=%2Fnb%2F2023c.pdf"></iframe>
     <a href="/nb/news.html">新闻</a> <img src="/logo.png"> <a href="list_2.html">下一页</a></body></html>"""
     r = HtmlResponse(url="http://x.gov.cn/nb/t.html", body=html.encode(), encoding="utf-8")
-    urls = [u for u, _ in generic.attachments(r)]
+    urls = [u for u, _ in toolkit.attachments(r)]
     assert urls == ["http://x.gov.cn/nb/2023.pdf",
                     "http://x.gov.cn/module/download/downfile.jsp?classid=0&filename=a.docx",
                     "http://x.gov.cn/nb/2023b.pdf", "http://x.gov.cn/nb/2023c.pdf", "http://x.gov.cn/nb/scan1.jpg"]

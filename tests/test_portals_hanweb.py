@@ -3,7 +3,9 @@ from datetime import date
 
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.portals import hanweb
+from crawler.portals import FAMILIES
+
+hanweb = FAMILIES["hanweb"]
 
 
 def test_datastore_records_and_dataproxy(shared_dir):
@@ -15,7 +17,7 @@ def test_datastore_records_and_dataproxy(shared_dir):
     assert items[0].url == "http://fzggw.jiangsu.gov.cn/art/2026/8/28/art_284_11821965.html"
     assert items[0].title == "江苏省成品油价格调整公告（2026年第16号）"
     assert items[0].date == date(2026, 8, 28)
-    proxies = hanweb.dataproxy_requests(r)
+    proxies = hanweb.next_posts(r)
     # totalRecord 138, 5 records inline (an excerpt), then groups of perPage 10 × groupSize 3
     url, fields = proxies[0]
     assert url == "http://fzggw.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=6&endrecord=35&perpage=10"

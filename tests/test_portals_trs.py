@@ -4,7 +4,10 @@ from datetime import date
 from scrapy.http import HtmlResponse
 
 from auditor.pubdate import publication_date
-from crawler.portals import generic, trs
+from crawler.portals import FAMILIES
+from crawler.portals import toolkit as generic
+
+trs = FAMILIES["trs"]
 
 
 def page(shared_dir, name, url):

@@ -4,7 +4,10 @@ from datetime import date
 from scrapy.http import HtmlResponse
 
 from auditor.pubdate import publication_date
-from crawler.portals import generic, ucap
+from crawler.portals import FAMILIES
+from crawler.portals import toolkit as generic
+
+ucap = FAMILIES["ucap"]
 
 
 def test_ucap_report_detail(shared_dir):

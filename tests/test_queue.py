@@ -117,3 +117,30 @@ def test_sigterm_hands_a_running_crawl_back(portal, reference, pg_url, tmp_path)
     assert worker(pg_url, archive, "--until-idle", *FAST).wait(timeout=300) == 0
     assert findings(pg_url) == reference
     assert_each_document_audited_once(pg_url)
+
+
+def test_a_job_that_failed_for_good_reaches_status_and_the_operations_digest(pg_url):
+    from datetime import date
+
+    from ogiaudit.channels.message import from_digest
+    from ogiaudit.digest.build import build_operator_digest, load_job_failures
+    from ogiaudit.digest.render import render
+    from storage import db, jobqueue, repository
+
+    with db.session(db.connect(pg_url)) as s:
+        assert jobqueue.defer_crawl(s, {"id": "p1"}, AS_OF)
+    job = rows(pg_url, "UPDATE procrastinate_jobs SET status = 'failed', attempts = 4 RETURNING id")[0][0]
+    with db.session(db.connect(pg_url)) as s:
+        jobqueue.record_job_problem(s, job_id=job, task=jobqueue.CRAWL_PORTAL, portal_id="p1", subject="p1",
+                                    error="<b>连接被拒绝</b>", attempts=4, final=True, when=repository.now())
+        failures = load_job_failures(s)
+    assert [(f.kind, f.portal) for f in failures] == [("crawl_portal", "p1")]
+    digest = build_operator_digest("ops@example.gov.cn", as_of=date(2023, 4, 30), crawl_failures=[], layouts=[],
+                                   unreadable=[], job_failures=failures)
+    assert not digest.is_empty and f"job:{job}" in digest.finding_ids
+    page = render(digest)
+    assert "失败的队列任务" in page.html and "抓取门户" in page.html
+    assert "&lt;b&gt;连接被拒绝" in page.html and "<b>连接被拒绝" not in page.html   # escaped
+    assert "队列任务失败：抓取门户 p1" in "\n".join(from_digest(digest).lines)
+    st = status(pg_url)
+    assert st["jobs"]["crawl_portal"]["failed"] == 1 and st["failures"][0]["portal"] == "p1"

@@ -86,6 +86,13 @@ def test_bad_schedule_setting_is_one_line(tmp_path):
         sched.job_specs(load_settings(cfg))
 
 
+def test_scheduled_run_only_enqueues_when_the_queue_is_on(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('database_url = "postgresql://db/x"\n[schedule]\nqueue = true\n', encoding="utf-8")
+    argv = {s["id"]: s for s in sched.job_specs(load_settings(cfg))}[sched.JOB_MAIN]["kwargs"]["argv"]
+    assert argv[3:5] == ["run", "--queue"]
+
+
 def test_child_command_does_not_import_scrapy(settings):
     specs = {s["id"]: s for s in sched.job_specs(settings, portals=["p.toml"])}
     argv = specs[sched.JOB_MAIN]["kwargs"]["argv"]
@@ -302,3 +309,26 @@ def test_child_gets_the_config_path(settings, tmp_path):
     assert sched.run_job(sched.JOB_DIGEST, argv, settings.database_url, env={"OGIAUDIT_CONFIG": "/x/o.toml"},
                          now=datetime(2027, 3, 2, tzinfo=timezone.utc)) == "ok"
     assert out.read_text() == "/x/o.toml"
+
+
+def test_scheduler_tables_come_from_the_migrations(any_settings):
+    """The run lock and APScheduler's job store are created by migration 0015 (nothing creates tables at run time),
+    and the job store's table is exactly the one APScheduler would create: it finds it existing."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from sqlalchemy import inspect
+
+    from storage.db import connect
+    engine = connect(any_settings.database_url)
+    insp = inspect(engine)
+    assert {"ogiaudit_job_lock", "apscheduler_jobs"} <= set(insp.get_table_names())
+    assert {c["name"] for c in insp.get_columns("ogiaudit_job_lock")} == {
+        "job_id", "run_key", "owner", "started_at", "finished_at", "status", "detail"}
+    assert insp.get_pk_constraint("ogiaudit_job_lock")["constrained_columns"] == ["job_id", "run_key"]
+    theirs = SQLAlchemyJobStore(engine=engine).jobs_t
+    ours = {c["name"]: c for c in insp.get_columns("apscheduler_jobs")}
+    assert set(ours) == {c.name for c in theirs.columns}
+    for col in theirs.columns:
+        assert ours[col.name]["nullable"] == col.nullable, col.name
+        assert type(ours[col.name]["type"]).__name__ != "NullType", col.name
+    assert insp.get_pk_constraint("apscheduler_jobs")["constrained_columns"] == ["id"]
+    assert {tuple(i["column_names"]) for i in insp.get_indexes("apscheduler_jobs")} == {("next_run_time",)}

@@ -195,3 +195,33 @@ def test_delivery_unique_payload(db_url):
     with pytest.raises(IntegrityError):
         with session(db_url) as s:
             s.add(DeliveryRow(**row))
+
+
+def test_views_and_datasette_speak_the_one_vocabulary(sqlite_url):
+    """The Chinese views of a migrated database are storage/views.py's (the words of auditor/labels.py, which every
+    export uses), and Datasette's metadata names coded values with the same words."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from auditor.labels import BODY_KINDS, FIELD_LABELS, FINDING_STATUSES, SEVERITIES
+    from storage import views
+    from storage.datasette_app import metadata
+    from storage.db import connect
+    with connect(sqlite_url).connect() as conn:
+        stored = dict(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'view'")).all())
+    assert set(stored) == set(views.VIEWS)
+    for name, sql in views.VIEWS.items():
+        assert " ".join(sql.split()) in " ".join(stored[name].split())
+    sql = " ".join(views.VIEWS.values())
+    for word in (*BODY_KINDS.values(), *FINDING_STATUSES.values(), *SEVERITIES.values(), FIELD_LABELS["severity"]):
+        assert f"'{word}'" in sql or f'"{word}"' in sql
+    for stale in ("'部门'", "未解决", "已解决", '"级别"'):
+        assert stale not in sql
+    tables = metadata(Path("x.db"))["databases"]["x"]["tables"]
+    assert tables["finding"]["columns"]["status"] == "状态（open 未整改 / resolved 已整改 / waived 已豁免）"
+    assert tables["body"]["columns"]["kind"].endswith("township 乡镇人民政府/街道办事处）")
+    text_of_all = json.dumps(tables, ensure_ascii=False)
+    for stale in ("未解决", "已解决", "department 部门", "级别"):
+        assert stale not in text_of_all

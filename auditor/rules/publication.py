@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from auditor.context import AuditContext
+from auditor.context import AuditContext, PublicationFacts
 from auditor.dates import cn_date as _cn
 from auditor.findings import Finding
 from auditor.labels import BODY_KINDS, PUBLISHED_SOURCES
@@ -48,8 +49,36 @@ class Missing(Rule):
                    "抓取失败时不判定为未发布，而作为运行问题报告给运维人员。由 `ogiaudit run` 在抓取后判定。")
     template = "{body}未发现{year}年度政府信息公开工作年度报告（期限{deadline}，门户抓取完整）"
 
+    # why a body's report cannot yet be said to be missing (an operations matter, not a compliance one)
+    NOT_CRAWLED = "门户尚未抓取"
+    CRAWL_FAILED = "门户最近一次抓取失败或不完整"
+    CRAWL_EARLY = "门户最近一次抓取在发布期限之前"
+    UNREAD = "门户有尚未审核或无法读取的文件，可能就是该报告"
+
     def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
-        return ()  # decided after a crawl, from the stored state: see missing_finding()
+        return ()  # judged from what storage knows after a crawl, not from one report: see decide()
+
+    @classmethod
+    def decide(cls, facts: PublicationFacts) -> tuple[Finding | None, str | None]:
+        """(the PUB-MISSING finding, None) when the body's report is missing; (None, reason) when it cannot be said
+        yet (certainty before accusation: an interrupted, failed or early crawl is no evidence, nor is a portal with
+        unread documents that may be the report); (None, None) when it is not overdue."""
+        if not facts.expected or facts.report_found or facts.as_of <= facts.deadline:
+            return None, None
+        if not facts.crawled:
+            return None, cls.NOT_CRAWLED
+        if not (facts.crawl_ok and facts.crawl_complete):
+            return None, cls.CRAWL_FAILED
+        if facts.crawl_finished is None or facts.crawl_finished <= facts.deadline:
+            return None, cls.CRAWL_EARLY
+        if facts.unread_documents:
+            return None, cls.UNREAD
+        return missing_finding(facts.body, facts.year, facts.deadline, facts.portal_url), None
+
+    @classmethod
+    def judge(cls, facts: PublicationFacts) -> Finding | None:
+        """The PUB-MISSING finding when the facts show the body's report missing, else None (see decide())."""
+        return cls.decide(facts)[0]
 
 
 def missing_finding(body: str, year: int, deadline: date, portal_url: str | None = None) -> Finding:
@@ -98,6 +127,18 @@ class DateSuspect(Rule):
                                expected=context.first_seen.isoformat(), observed=published.isoformat())
 
 
+@dataclass(frozen=True)
+class DocumentChange:
+    """A fact the crawler records, without judging it: the document at `url` now has other bytes."""
+
+    url: str
+    old_sha256: str      # the version archived before ("" when unknown)
+    new_sha256: str
+    same_text: bool      # an HTML page whose visible report text did not change (a visit counter, a render time …)
+    first_seen: date     # when the document was first archived
+    seen: date           # when the new version was found
+
+
 @rule
 class Changed(Rule):
     id = "PUB-CHANGED"
@@ -108,7 +149,15 @@ class Changed(Rule):
     template = "同一网址的报告在{first_seen}首次存档后被修改（{when}发现新版本）"
 
     def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
-        return ()  # decided by the crawler: see changed_finding()
+        return ()  # judged from what the crawler records: see judge()
+
+    @classmethod
+    def judge(cls, change: DocumentChange) -> Finding | None:
+        """The PUB-CHANGED finding for a document the crawler saw change; None when only render noise changed."""
+        if change.same_text:
+            return None
+        return changed_finding(change.url, change.first_seen, change.seen, change.old_sha256 or "?" * 12,
+                               change.new_sha256)
 
 
 def changed_finding(url: str, first_seen: date, when: date, old_sha256: str, new_sha256: str) -> Finding:

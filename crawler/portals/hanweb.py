@@ -7,9 +7,9 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.portals.generic import ListItem, links
+from crawler.portals.base import Family, ListItem
+from crawler.portals.toolkit import links
 
-NAME = "hanweb"
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _JPAGE_RE = re.compile(r"\.jpage\(\{(.*?)\}\)", re.S)
 _PARAM_RE = re.compile(r"var\s+param_(\w+)\s*=\s*\{(.*?)\}", re.S)
@@ -17,12 +17,8 @@ _KV_RE = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([\w./-]+))")
 MAX_RECORDS = 5000
 
 
-def matches(response) -> bool:
-    return "<datastore>" in response.text or "dataproxy.jsp" in response.text
-
-
 class _Fragment:
-    """Just enough of a response for generic.links over a CDATA fragment."""
+    """Just enough of a response for toolkit.links over a CDATA fragment."""
 
     def __init__(self, url: str, html: str):
         self.url = url
@@ -32,18 +28,11 @@ class _Fragment:
         return self.selector.xpath(q)
 
 
-def list_items(response) -> list[ListItem]:
-    out: list[ListItem] = []
-    for fragment in _RECORD_RE.findall(response.text):
-        out.extend(links(_Fragment(response.url, fragment)))
-    return out
-
-
 def _kv(text: str) -> dict[str, str]:
     return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _KV_RE.finditer(text)}
 
 
-def dataproxy_requests(response) -> list[tuple[str, dict[str, str]]]:
+def _dataproxy_requests(response) -> list[tuple[str, dict[str, str]]]:
     """(url, form fields) of the dataproxy.jsp POSTs that fetch the records not in the page itself."""
     text = response.text
     params = {name: _kv(body) for name, body in _PARAM_RE.findall(text)}
@@ -68,5 +57,20 @@ def dataproxy_requests(response) -> list[tuple[str, dict[str, str]]]:
     return out
 
 
-def next_pages(response) -> list[str]:
-    return []   # Hanweb pages through POSTs: see dataproxy_requests
+class Hanweb(Family):
+    name = "hanweb"
+
+    def matches(self, response) -> bool:
+        text = response.text
+        return ("<datastore>" in text or "dataproxy.jsp" in text or bool(_RECORD_RE.search(text))
+                or bool(_JPAGE_RE.search(text)))
+
+    def list_items(self, response) -> list[ListItem]:
+        out: list[ListItem] = []
+        for fragment in _RECORD_RE.findall(response.text):
+            out.extend(links(_Fragment(response.url, fragment)))
+        return out
+
+    def next_posts(self, response) -> list[tuple[str, dict[str, str]]]:
+        """The dataproxy.jsp POSTs that fetch the records not in the page itself (Hanweb pages only this way)."""
+        return _dataproxy_requests(response)

@@ -6,9 +6,8 @@ Items are plain dicts: kind "document" (bytes to archive) or "problem" (a fetch 
 """
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,9 +15,10 @@ import scrapy
 from scrapy.http import FormRequest, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.dates import meta_tags, publication_date, url_date
-from crawler.portals import FAMILIES, generic, hanweb
-from crawler.titles import body_from_title, core_name, infer_kind, is_column_title, match_body, report_year
+from crawler.dates import url_date
+from crawler.portals import FAMILIES, any_says, ask, families_for, toolkit
+from crawler.titles import body_from_title, core_name, infer_kind, match_body, report_year
+from storage import crawlstate, db
 
 MAX_NAV_DEPTH = 2
 MAX_ATTACHMENTS = 50   # files followed from one report page (a report has one or two); more: the crawl is incomplete
@@ -36,7 +36,7 @@ class PortalStats:
         self.new_bodies: set[tuple[str, str]] = set()
         self.changed: list[str] = []
         self.known_skipped = 0
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.list_urls: set[str] = set()   # list pages requested (下一页, sub-columns, dataproxy)
         self.entries: set[str] = set()     # report entries followed
         self.limits: list[str] = []        # limits reached: the crawl stopped short of the whole column
@@ -55,6 +55,10 @@ class AnnualReportsSpider(scrapy.Spider):
         self.portals = {p.id: p for p in (portals or [])}
         self.portal_stats = {pid: PortalStats() for pid in self.portals}
         self.allowed = {pid: allowed_hosts(p) for pid, p in self.portals.items()}
+        for p in self.portals.values():
+            if p.cms and p.cms not in FAMILIES:
+                self.logger.warning("portal %s: cms %r is no CMS family (%s); every family is tried", p.id, p.cms,
+                                    ", ".join(FAMILIES))
 
     # -- requests ---------------------------------------------------------------------------------------------------
     def _request(self, url, callback, portal, **meta):
@@ -97,40 +101,49 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # -- incremental state: list entries already fetched (for servers without ETag/Last-Modified) ---------------------
     def _load_state(self):
-        archive = self.settings.get("OGIAUDIT_ARCHIVE_DIR") if getattr(self, "settings", None) else None
-        self.state_dir = Path(archive) / ".crawlstate" if archive else None
-        self.recheck = timedelta(days=self.settings.getfloat("OGIAUDIT_RECHECK_DAYS", 7) if archive else 0)
-        self.state = {}
-        for pid in self.portals:
-            path = self.state_dir / f"{pid}.json" if self.state_dir else None
-            try:
-                self.state[pid] = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
-            except (OSError, ValueError):
-                self.state[pid] = {}
+        """The portals' known list entries, from the audit database (storage/crawlstate.py); JSON state files of
+        earlier versions (<archive>/.crawlstate/) are imported once."""
+        settings = getattr(self, "settings", None)
+        self.state_db = settings.get("OGIAUDIT_DATABASE_URL") if settings is not None else None
+        self.recheck = timedelta(days=settings.getfloat("OGIAUDIT_RECHECK_DAYS", 7) if self.state_db else 0)
+        self.state = {pid: {} for pid in self.portals}
+        self.fetched = {pid: {} for pid in self.portals}   # entries fetched by this crawl: saved when it ends
+        if not self.state_db:
+            return
+        archive = settings.get("OGIAUDIT_ARCHIVE_DIR")
+        try:
+            with db.session(db.connect(self.state_db)) as s:
+                if archive:
+                    crawlstate.import_json(s, Path(archive) / ".crawlstate", list(self.portals))
+                self.state.update(crawlstate.load(s, list(self.portals)))
+        except Exception as exc:  # noqa: BLE001 - without state every entry is fetched again: slower, never wrong
+            self.logger.warning("crawl state not read (every entry is checked again): %s", exc)
 
     def _known_unchanged(self, portal_id, url, listed):
         """A list entry fetched before, still listed with the same date, from a server that gives no validators
         (so a conditional request cannot be made), and checked less than OGIAUDIT_RECHECK_DAYS ago."""
         entry = self.state.get(portal_id, {}).get(url)
-        if not entry or entry.get("validators") or entry.get("listed") != listed or not self.recheck:
+        if not entry or entry.validators or entry.listed != listed or not self.recheck:
             return False
-        checked = datetime.fromisoformat(entry["checked"])
-        return datetime.now(timezone.utc) - checked < self.recheck
+        return crawlstate.utcnow() - entry.checked < self.recheck
 
     def _remember(self, response):
         entry = response.meta.get("entry")
-        if entry and response.meta.get("portal") in self.state:
+        portal_id = response.meta.get("portal")
+        if entry and portal_id in self.fetched:
             validators = b"ETag" in response.headers or b"Last-Modified" in response.headers
-            self.state[response.meta["portal"]][entry] = {
-                "listed": response.meta.get("listed"), "validators": validators,
-                "checked": datetime.now(timezone.utc).isoformat()}
+            known = crawlstate.Entry(response.meta.get("listed"), validators, crawlstate.utcnow())
+            self.fetched[portal_id][entry] = self.state.setdefault(portal_id, {})[entry] = known
 
     def closed(self, reason):
-        if not getattr(self, "state_dir", None):
+        if not getattr(self, "state_db", None) or not any(self.fetched.values()):
             return
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        for pid, entries in self.state.items():
-            (self.state_dir / f"{pid}.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        try:
+            with db.session(db.connect(self.state_db)) as s:
+                for pid, entries in self.fetched.items():
+                    crawlstate.save(s, pid, entries)
+        except Exception as exc:  # noqa: BLE001 - the next crawl checks these entries again
+            self.logger.warning("crawl state not saved (the next crawl checks these entries again): %s", exc)
 
     async def start(self):
         self._load_state()
@@ -142,6 +155,10 @@ class AnnualReportsSpider(scrapy.Spider):
     def _portal(self, response):
         return self.portals[response.meta["portal"]]
 
+    def _families(self, response):
+        """The CMS families that make this page, the portal's configured `cms` first (crawler/portals)."""
+        return families_for(response, self._portal(response).cms)
+
     def _count_page(self, response):
         self.portal_stats[response.meta["portal"]].pages += 1
 
@@ -151,15 +168,15 @@ class AnnualReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         portal = self._portal(response)
-        column_name = meta_tags(response.text).get("columnname", "")
-        if is_column_title(column_name) or any(report_year(i.title) for i in generic.links(response)):
+        families = self._families(response)
+        if any_says(families, "is_column", response):
             yield from self.parse_list(response, counted=True)
             return
-        columns = generic.column_links(response)
+        columns = ask(families, "column_links", response)
         for url in columns:
             yield from self._list_request(url, portal)
         if not columns and response.meta.get("nav_depth", 0) < MAX_NAV_DEPTH:
-            for url in generic.nav_links(response)[:6]:
+            for url in ask(families, "nav_links", response)[:6]:
                 yield self._request(url, self.parse_nav, portal, role="nav",
                                     nav_depth=response.meta.get("nav_depth", 0) + 1)
 
@@ -173,11 +190,8 @@ class AnnualReportsSpider(scrapy.Spider):
         stats = self.portal_stats[portal.id]
         stats.column_found = True
         seen = set()
-        items, pages = [], []
-        for family in FAMILIES.values():
-            items.extend(family.list_items(response))
-            pages.extend(family.next_pages(response))
-        for item in items:
+        families = self._families(response)
+        for item in ask(families, "list_items", response):
             year = report_year(item.title)
             if item.url in seen or (year is None and not maybe_report(item.title)):
                 continue
@@ -192,14 +206,14 @@ class AnnualReportsSpider(scrapy.Spider):
                 break
             meta = dict(role="detail", title=item.title, year=year, listed=listed, list_url=response.url,
                         entry=item.url)
-            if generic.is_document_url(item.url):
+            if toolkit.is_document_url(item.url):
                 meta["role"] = "attachment"
                 yield self._request(item.url, self.parse_attachment, portal, **meta)
             else:
                 yield self._request(item.url, self.parse_detail, portal, **meta)
-        for url in pages:
+        for url in ask(families, "next_pages", response):
             yield from self._list_request(url, portal)
-        for url, fields in hanweb.dataproxy_requests(response):
+        for url, fields in ask(families, "next_posts", response):
             if not self._new_list_page(portal, f"{url} {sorted(fields.items())}"):
                 break
             req = FormRequest(url, formdata=fields, callback=self.parse_list, errback=self.failed,
@@ -207,7 +221,7 @@ class AnnualReportsSpider(scrapy.Spider):
             if not portal.obey_robots:
                 req.meta["dont_obey_robotstxt"] = True
             yield req
-        for url in generic.column_links(response):
+        for url in ask(families, "column_links", response):
             yield from self._list_request(url, portal)
 
     def parse_detail(self, response):
@@ -219,24 +233,23 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from self.parse_attachment(response)
             return
         listed = response.meta.get("listed")
-        from datetime import date as _date
-        published, source = publication_date(response.text, response.url,
-                                              _date.fromisoformat(listed) if listed else None)
-        title = generic.detail_title(response)
+        family = self._families(response)[0]   # the page's own family (generic when no other matches)
+        published, source = family.publication_date(response, date.fromisoformat(listed) if listed else None)
+        title = family.detail_title(response)
         if report_year(title) is None:
             title = response.meta.get("title") or title
         year = report_year(title) or response.meta.get("year")
         if year is None:
             return   # a truncated list title that was not a report after all
         self.portal_stats[portal.id].report_urls.add(response.meta.get("entry") or response.url)
-        body, kind, configured = self.guess_body(portal, title, generic.content_source(response))
+        body, kind, configured = self.guess_body(portal, title, family.content_source(response))
         info = dict(title=title, year=year, body=body, body_kind=kind, configured=configured,
                     published=published.isoformat() if published else None, published_source=source,
                     detail_url=response.url, role="attachment")
-        has_body = generic.has_report_body(response)
+        has_body = family.has_report_body(response)
         if has_body:
             yield self.document(response, info)
-        attachments = report_attachments(response, has_body)
+        attachments = family.report_files(response, has_body)
         if len(attachments) > MAX_ATTACHMENTS:
             self.portal_stats[portal.id].limit(f"一个报告页面有 {len(attachments)} 个附件，只取前 {MAX_ATTACHMENTS} 个")
         for url, _text in attachments[:MAX_ATTACHMENTS]:
@@ -259,12 +272,12 @@ class AnnualReportsSpider(scrapy.Spider):
         else:
             info = {k: meta.get(k) for k in ("title", "year", "body", "body_kind", "configured", "published",
                                              "published_source", "detail_url")}
-        if isinstance(response, TextResponse) and "html" in (response.headers.get("Content-Type") or b"").decode(
-                "latin-1").lower():
-            if not generic.has_report_body(response):
-                if generic.is_document_url(response.url):   # a file's address answered with an error page
-                    yield self.problem(portal.id, response.request, "文件地址返回了网页而不是文件（可能是错误页）")
-                return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+        if (isinstance(response, TextResponse) and "html" in content_type
+                and not self._families(response)[0].has_report_body(response)):
+            if toolkit.is_document_url(response.url):   # a file's address answered with an error page
+                yield self.problem(portal.id, response.request, "文件地址返回了网页而不是文件（可能是错误页）")
+            return   # an HTML page where a file was expected (a viewer, an error page): nothing to archive
         yield self.document(response, info)
 
     # -- helpers ----------------------------------------------------------------------------------------------------
@@ -274,7 +287,7 @@ class AnnualReportsSpider(scrapy.Spider):
         return {
             "kind": "document", "portal": response.meta["portal"], "url": response.url, "data": response.body,
             "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
-            "fetched_at": datetime.now(timezone.utc).isoformat(), "cached": "cached" in response.flags,
+            "fetched_at": datetime.now(UTC).isoformat(), "cached": "cached" in response.flags,
             "referer": (response.request.headers.get("Referer") or b"").decode("latin-1") if response.request else "",
             **info,
         }
@@ -326,37 +339,14 @@ class AnnualReportsSpider(scrapy.Spider):
         if request.meta.get("role") in ("nav", "list"):
             stats.list_errors += 1
         return {"kind": "problem", "portal": portal_id, "url": request.url, "error": error,
-                "role": request.meta.get("role"), "when": datetime.now(timezone.utc).isoformat()}
+                "role": request.meta.get("role"), "when": datetime.now(UTC).isoformat()}
 
 
 _TRUNCATED_RE = re.compile(r"(\.\.\.|…|\.{2,}|。。)$")
-_NOT_THE_REPORT_RE = re.compile(r"申请表|申请书|登记表|申请流程|指南|目录|模板|样表")
-_IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
-
-
 def maybe_report(title: str) -> bool:
     """A list title cut short ("…2022年政府信息公开工...") that may be a report: the detail page decides."""
     t = re.sub(r"\s+", "", title or "")
     return bool(_TRUNCATED_RE.search(t)) and "公开" in t and bool(re.search(r"20\d{2}", t))
-
-
-def report_attachments(response, has_body: bool) -> list[tuple[str, str]]:
-    """The files of a report's detail page that may be the report: links in the content, or named like a report;
-    never the site's forms (申请表, 指南 …); images only when the page has no report text of its own."""
-    found = generic.attachments(response)
-    container = generic.content_nodes(response)
-    inside = {u for u, _ in generic.attachments_in(response, container)} if container else None
-    out = []
-    for url, text in found:
-        name = f"{text} {url.rsplit('/', 1)[-1]}"
-        if _NOT_THE_REPORT_RE.search(name):
-            continue
-        if has_body and urlsplit(url).path.lower().endswith(_IMAGE_EXT):
-            continue
-        if inside is not None and url not in inside and not re.search(r"年报|报告|\.pdf|\.docx?|\.wps", name, re.I):
-            continue
-        out.append((url, text))
-    return out
 
 
 def allowed_hosts(portal) -> set[str]:

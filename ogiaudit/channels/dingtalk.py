@@ -13,7 +13,7 @@ LIMIT = 4000      # bytes of markdown we send (the service takes 20,000; a bot m
 
 
 def sign(secret: str, timestamp_ms: int) -> str:
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return quote_plus(base64.b64encode(digest).decode("ascii"))
 
 

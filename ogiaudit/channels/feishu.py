@@ -13,7 +13,7 @@ LIMIT = 4000      # bytes of text we send (the service takes a 20 KB request)
 
 
 def sign(secret: str, timestamp: int) -> str:
-    key = f"{timestamp}\n{secret}".encode("utf-8")
+    key = f"{timestamp}\n{secret}".encode()
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
 
 

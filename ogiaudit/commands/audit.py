@@ -4,32 +4,30 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import Enum
-from typing import Optional
+from enum import StrEnum
 
 import typer
-
-from ogiaudit.commands import options
 
 from auditor.audit import AuditContext, AuditResult, audit_bytes
 from auditor.extract import failure_line
 from auditor.findings import severity_rank
 from auditor.rules import selected_rules, unknown_ids
+from ogiaudit.commands import options
 from ogiaudit.settings import load_settings
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     department = "department"
     government = "government"
     township = "township"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     error = "error"
     warning = "warning"
 
@@ -62,21 +60,21 @@ def register(app: typer.Typer) -> None:
     @app.command("audit", help="审核年度报告（文件或网址），按 RULES.md 输出审核结果。")
     def audit(
         inputs: list[str] = typer.Argument(None, metavar="PATH_OR_URL...", help="报告文件（txt/md/html/pdf/docx/doc/wps/图片）或网址"),
-        format: Optional[Format] = typer.Option(None, "--format", help="table（终端默认）或 json（每个输入一行 JSON）"),
-        published: Optional[str] = typer.Option(None, "--published", help="已知的发布日期 YYYY-MM-DD"),
-        body_kind: Optional[Kind] = typer.Option(None, "--body-kind", help="机构类型；默认按名称推断"),
-        year: Optional[int] = typer.Option(None, "--year", help="报告年度；默认取标题中的年份"),
-        deadline: Optional[str] = typer.Option(None, "--deadline", help="发布期限 YYYY-MM-DD；默认按机构类型"),
-        select: Optional[str] = typer.Option(None, "--select", help="只运行这些规则（逗号分隔，可用前缀，如 T3）"),
-        ignore: Optional[str] = typer.Option(None, "--ignore", help="不运行这些规则（逗号分隔，可用前缀）"),
-        fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="存在该级别或更高级别的问题时退出码为 1"),
+        format: Format | None = typer.Option(None, "--format", help="table（终端默认）或 json（每个输入一行 JSON）"),
+        published: str | None = typer.Option(None, "--published", help="已知的发布日期 YYYY-MM-DD"),
+        body_kind: Kind | None = typer.Option(None, "--body-kind", help="机构类型；默认按名称推断"),
+        year: int | None = typer.Option(None, "--year", help="报告年度；默认取标题中的年份"),
+        deadline: str | None = typer.Option(None, "--deadline", help="发布期限 YYYY-MM-DD；默认按机构类型"),
+        select: str | None = typer.Option(None, "--select", help="只运行这些规则（逗号分隔，可用前缀，如 T3）"),
+        ignore: str | None = typer.Option(None, "--ignore", help="不运行这些规则（逗号分隔，可用前缀）"),
+        fail_on: Severity | None = typer.Option(None, "--fail-on", help="存在该级别或更高级别的问题时退出码为 1"),
         save: bool = typer.Option(False, "--save", help="同时把结果存入审核数据库"),
         pending: bool = typer.Option(False, "--pending", help="审核存档中尚未用当前规则审核的文件"),
         all_: bool = typer.Option(False, "--all", help="用当前规则重新审核存档中的全部文件"),
         database: options.Database = None,
-        township_deadline: Optional[str] = typer.Option(None, "--township-deadline", help="乡镇报告期限 MM-DD（默认 01-31）"),
+        township_deadline: str | None = typer.Option(None, "--township-deadline", help="乡镇报告期限 MM-DD（默认 01-31）"),
         config: options.Config = None,
-        ocr_engine: Optional[str] = typer.Option(None, "--ocr-engine", metavar="NAME",
+        ocr_engine: str | None = typer.Option(None, "--ocr-engine", metavar="NAME",
                                                  help="图片版报告的 OCR 引擎：tesseract（默认）或 rapidocr"),
     ) -> None:
         from auditor.extract import ocr_engines
@@ -119,13 +117,13 @@ def _save(settings, results, contexts, fmt) -> None:
     and one line says they were not saved: exit 2."""
     from ogiaudit import pipeline
     from ogiaudit.cli import error_line, fail
-    from ogiaudit.settings import ConfigError
+    from ogiaudit.settings import ONE_LINE_ERRORS
 
     try:
         pipeline.save_results(settings, results, contexts)
     except Exception as exc:  # noqa: BLE001 - a database that is down, full or locked: said, not lost
         _print(results, fmt)
-        reason = str(exc) if isinstance(exc, ConfigError) else error_line(exc)
+        reason = str(exc) if isinstance(exc, ONE_LINE_ERRORS) else error_line(exc)
         fail(f"审核结果未能保存到数据库（{reason}）；以上结果仍然有效，可修复后用 --save 重新保存")
     _print(results, fmt)
 

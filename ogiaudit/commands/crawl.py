@@ -4,14 +4,12 @@ from __future__ import annotations
 import sys
 
 import typer
-
-from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ogiaudit.settings import ConfigError
-
+from ogiaudit.commands import options
+from ogiaudit.settings import ONE_LINE_ERRORS, ConfigError
 
 FULL = {"OGIAUDIT_RECHECK_DAYS": 0}
 
@@ -97,12 +95,12 @@ def register(app: typer.Typer) -> None:
         try:
             settings = load_settings(config, database_url=database, archive_dir=archive)
             selected = select_portals(settings, portals, portal)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         try:
             summary = run_crawl(settings, selected, progress=not no_progress and sys.stderr.isatty(),
                                 overrides=FULL if full else None)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         print_crawl_summary(summary)
         if summary.error:

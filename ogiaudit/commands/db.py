@@ -1,12 +1,10 @@
 """`ogiaudit db upgrade|current`: the database schema (Alembic migrations; also applied automatically on first use)."""
 from __future__ import annotations
 
-
 import typer
 
 from ogiaudit.commands import options
-
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 
 def register(app: typer.Typer) -> None:
@@ -17,13 +15,14 @@ def register(app: typer.Typer) -> None:
     def upgrade(database: options.Database = None,
                 config: options.Config = None) -> None:
         from ogiaudit.settings import load_settings
-        from storage.db import describe, upgrade as do_upgrade
+        from storage.db import describe
+        from storage.db import upgrade as do_upgrade
         try:
             settings = load_settings(config, database_url=database)
             rev = do_upgrade(settings.database_url)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             typer.echo(f"ogiaudit: {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         typer.echo(f"数据库 {describe(settings.database_url)} 已是最新结构（版本 {rev}）")
 
     @db.command("current", help="显示数据库当前的结构版本和各表行数。")
@@ -39,9 +38,9 @@ def register(app: typer.Typer) -> None:
             rev = current_revision(engine)
             with session(engine, readonly=True) as s:
                 counts = repository.counts(s)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             typer.echo(f"ogiaudit: {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         typer.echo(f"数据库 {describe(settings.database_url)}：结构版本 {rev}（最新 {head_revision()}）")
         for table, n in counts.items():
             typer.echo(f"  {table}: {n}")

@@ -8,14 +8,13 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
-
-from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from ogiaudit.commands import options
 
 DEMO_AS_OF = "2023-04-30"
 # the sample portal is on this machine: be quick, but keep every mechanism (robots, retries, cache, guard) on
@@ -72,7 +71,7 @@ def print_reports(settings, console: Console) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("demo", help="演示：在本机 127.0.0.1 启动示例门户，抓取 → 审核 → 判定未发布，写入新的 SQLite 数据库")
     def demo_command(
-        workdir: Optional[Path] = typer.Option(None, "--workdir", help="工作目录（默认临时目录；其中的演示数据库会被重建）"),
+        workdir: Path | None = typer.Option(None, "--workdir", help="工作目录（默认临时目录；其中的演示数据库会被重建）"),
         as_of: str = typer.Option(DEMO_AS_OF, "--as-of", help="以该日期为“今天”判断期限（YYYY-MM-DD）"),
         port: int = typer.Option(0, "--port", help="示例门户端口（默认自动选择空闲端口）"),
         no_progress: options.NoProgress = False,

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from ogiaudit.commands import options
 
 
-def _as_of(value: Optional[str]) -> Optional[date]:
+def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -25,7 +24,7 @@ def register(app: typer.Typer) -> None:
                                 "给运维人员（抓取和读取问题）。")
     def digest(
         dry_run: bool = typer.Option(False, "--dry-run", help="不发送，也不记录为已发送"),
-        outbox: Optional[Path] = typer.Option(None, "--outbox", help="与 --dry-run 一起：把邮件写成 .eml 文件到此目录"),
+        outbox: Path | None = typer.Option(None, "--outbox", help="与 --dry-run 一起：把邮件写成 .eml 文件到此目录"),
         as_of: options.AsOf = None,
         database: options.Database = None,
         portals: options.Portals = None,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,9 +13,9 @@ def register(app: typer.Typer) -> None:
     @app.command("notice", help="为每个有确认错误（或确定错误）的机构生成整改通知书（Word 文档，模板在 config/ 中可编辑）。")
     def notice(
         output: Path = typer.Option(..., "--output", "-o", help="写入的目录（每个机构一个 .docx）"),
-        year: Optional[int] = typer.Option(None, "--year", help="只含该年度报告的问题"),
-        body: Optional[str] = typer.Option(None, "--body", help="只为这个机构（全称或其中一段）"),
-        issued: Optional[str] = typer.Option(None, "--date", help="落款日期 YYYY-MM-DD（默认今天；整改期限从此日算起）"),
+        year: int | None = typer.Option(None, "--year", help="只含该年度报告的问题"),
+        body: str | None = typer.Option(None, "--body", help="只为这个机构（全称或其中一段）"),
+        issued: str | None = typer.Option(None, "--date", help="落款日期 YYYY-MM-DD（默认今天；整改期限从此日算起）"),
         database: options.Database = None,
         config: options.Config = None,
     ) -> None:

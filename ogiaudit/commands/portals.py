@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -22,8 +21,8 @@ def register(app: typer.Typer) -> None:
     @portals.command("import", help="读取县级名单和乡镇名单，每省写一个门户配置文件，并报告名单中的问题"
                                     "（代码重复、网址缺失或格式错误、多县共用主机、来源不一致等）。部门不列出，"
                                     "抓取时从各门户发布的内容中学习。")
-    def import_(counties: List[Path] = typer.Option(..., "--counties", help=COUNTIES_HELP, metavar="文件"),
-                townships: Optional[List[Path]] = typer.Option(None, "--townships", help=TOWNSHIPS_HELP,
+    def import_(counties: list[Path] = typer.Option(..., "--counties", help=COUNTIES_HELP, metavar="文件"),
+                townships: list[Path] | None = typer.Option(None, "--townships", help=TOWNSHIPS_HELP,
                                                                metavar="文件"),
                 output: Path = typer.Option(..., "--output", help=OUTPUT_HELP, metavar="目录"),
                 fmt: str = typer.Option("text", "--format", help=FORMAT_HELP, metavar="格式")) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from ogiaudit.commands import options
-
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 FORMAT_HELP = "输出格式：table（默认，表格）、json（JSON Lines）、csv、xlsx（须同时给 --output）"
 
@@ -41,7 +39,7 @@ def opened(database: str | None, config: Path | None = None, *, readonly: bool =
             yield settings, s
             _NAMES.clear()
             _NAMES.update(portal_names(s))
-    except ConfigError as exc:
+    except ONE_LINE_ERRORS as exc:
         fail(str(exc))
     except ValueError as exc:
         fail(str(exc))
@@ -62,7 +60,7 @@ def portal_names(s) -> dict[str, str]:
     return {pid: name for pid, name in s.exec(select(Portal.id, Portal.name)).all()}
 
 
-def emit(rows: list[dict], fmt: str, output: Optional[Path], kind: str, title: str) -> None:
+def emit(rows: list[dict], fmt: str, output: Path | None, kind: str, title: str) -> None:
     from ogiaudit.exports import write
     try:
         write(rows, fmt, output, kind=kind, title=title, names=dict(_NAMES))
@@ -77,7 +75,7 @@ def emit(rows: list[dict], fmt: str, output: Optional[Path], kind: str, title: s
         typer.echo(f"已写入 {output}（{len(rows)} 行）", err=True)
 
 
-def _check_format(fmt: str, output: Optional[Path]) -> None:
+def _check_format(fmt: str, output: Path | None) -> None:
     from storage.export import FORMATS
     if fmt not in FORMATS:
         fail(f"--format 应为 {'/'.join(FORMATS)}，而不是 {fmt!r}")
@@ -94,9 +92,9 @@ def register(app: typer.Typer) -> None:
     Output = typer.Option(None, "--output", "-o", help="写入文件（xlsx 必需）")
 
     @q.command("reports", help="每份报告一行：门户、机构、年度、地址、发布日期、期限、错误/警告数。")
-    def reports_cmd(year: Optional[int] = typer.Option(None, "--year", help="报告年度"), portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
-                    body: Optional[str] = typer.Option(None, "--body", help="机构名称（全称或其中一段）"), fmt: str = Format,
-                    output: Optional[Path] = Output, database: options.Database = None,
+    def reports_cmd(year: int | None = typer.Option(None, "--year", help="报告年度"), portal: str | None = typer.Option(None, "--portal", help="门户 id"),
+                    body: str | None = typer.Option(None, "--body", help="机构名称（全称或其中一段）"), fmt: str = Format,
+                    output: Path | None = Output, database: options.Database = None,
                     config: options.Config = None) -> None:
         _check_format(fmt, output)
         from storage import queries
@@ -105,13 +103,13 @@ def register(app: typer.Typer) -> None:
         emit(rows, fmt, output, "reports", "报告")
 
     @q.command("findings", help="每个问题一行（含编号，可用于 ogiaudit waive）。")
-    def findings_cmd(year: Optional[int] = typer.Option(None, "--year", help="报告年度"),
-                     portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
-                     body: Optional[str] = typer.Option(None, "--body", help="机构名称（全称或其中一段）"),
-                     rule: Optional[list[str]] = typer.Option(None, "--rule", help="规则编号或前缀，如 T3-BAL、T3"),
-                     severity: Optional[str] = typer.Option(None, "--severity", help="error|warning|info"),
-                     status: Optional[str] = typer.Option(None, "--status", help="open|resolved|waived"),
-                     fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+    def findings_cmd(year: int | None = typer.Option(None, "--year", help="报告年度"),
+                     portal: str | None = typer.Option(None, "--portal", help="门户 id"),
+                     body: str | None = typer.Option(None, "--body", help="机构名称（全称或其中一段）"),
+                     rule: list[str] | None = typer.Option(None, "--rule", help="规则编号或前缀，如 T3-BAL、T3"),
+                     severity: str | None = typer.Option(None, "--severity", help="error|warning|info"),
+                     status: str | None = typer.Option(None, "--status", help="open|resolved|waived"),
+                     fmt: str = Format, output: Path | None = Output, database: options.Database = None,
                      config: options.Config = None) -> None:
         _check_format(fmt, output)
         if severity and severity not in ("error", "warning", "info"):
@@ -126,11 +124,11 @@ def register(app: typer.Typer) -> None:
 
     @q.command("missing", help="期限已过仍无该年度报告的应发布机构（与 run 判定 PUB-MISSING 的条件相同：门户抓取成功且完整）。")
     def missing_cmd(year: int = typer.Option(..., "--year", help="报告年度"),
-                    portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
+                    portal: str | None = typer.Option(None, "--portal", help="门户 id"),
                     as_of: options.AsOf = None,
                     undecided: bool = typer.Option(False, "--undecided",
                                                    help="列出暂不判定的机构及原因（门户抓取失败或不完整等）"),
-                    fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                    fmt: str = Format, output: Path | None = Output, database: options.Database = None,
                     config: options.Config = None) -> None:
         _check_format(fmt, output)
         day = parse_date(as_of) or date.today()
@@ -147,10 +145,10 @@ def register(app: typer.Typer) -> None:
 
     @q.command("compliance", help="按地区/门户/机构类型和年度统计：应发布、已发布、按时发布、无错误。")
     def compliance_cmd(by: str = typer.Option("region", "--by", help="region|portal|body_kind"),
-                       year: Optional[int] = typer.Option(None, "--year", help="报告年度"),
-                       level: Optional[str] = typer.Option(None, "--level", help="按地区时的层级：province|city|county"),
+                       year: int | None = typer.Option(None, "--year", help="报告年度"),
+                       level: str | None = typer.Option(None, "--level", help="按地区时的层级：province|city|county"),
                        as_of: options.AsOf = None,
-                       fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                       fmt: str = Format, output: Path | None = Output, database: options.Database = None,
                        config: options.Config = None) -> None:
         _check_format(fmt, output)
         if by not in ("region", "portal", "body_kind"):
@@ -165,8 +163,8 @@ def register(app: typer.Typer) -> None:
 
     @q.command("body", help="一个机构历年的报告：发布、期限、问题、上年结转对照。")
     def body_cmd(name: str = typer.Argument(..., help="机构名称（全称或其中一段）"),
-                 portal: Optional[str] = typer.Option(None, "--portal", help="门户 id"),
-                 fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                 portal: str | None = typer.Option(None, "--portal", help="门户 id"),
+                 fmt: str = Format, output: Path | None = Output, database: options.Database = None,
                  config: options.Config = None) -> None:
         _check_format(fmt, output)
         from storage import queries
@@ -178,10 +176,10 @@ def register(app: typer.Typer) -> None:
 
     @q.command("trend", help="按年度和地区：按时发布率、六部分完整率、数据一致率、最常见的问题。")
     def trend_cmd(by: str = typer.Option("region", "--by", help="region|portal|body_kind"),
-                  year: Optional[int] = typer.Option(None, "--year", help="报告年度"),
+                  year: int | None = typer.Option(None, "--year", help="报告年度"),
                   level: str = typer.Option("province", "--level",
                                             help="按地区时的层级：province（默认）|city|county"),
-                  fmt: str = Format, output: Optional[Path] = Output, database: options.Database = None,
+                  fmt: str = Format, output: Path | None = Output, database: options.Database = None,
                   config: options.Config = None) -> None:
         _check_format(fmt, output)
         if by not in ("region", "portal", "body_kind"):

@@ -1,27 +1,26 @@
 """`ogiaudit rules [explain ID]`: the rule catalogue."""
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from auditor.eras import ERAS, names
 from auditor.rules import load_all
+from ogiaudit.vocabulary import header, word
 
 
 def register(app: typer.Typer) -> None:
     @app.command("rules", help="列出全部审核规则；rules explain ID 显示一条规则的详细说明。")
-    def rules(action: Optional[str] = typer.Argument(None, metavar="[explain]"),
-              rule_id: Optional[str] = typer.Argument(None, metavar="ID")) -> None:
+    def rules(action: str | None = typer.Argument(None, metavar="[explain]"),
+              rule_id: str | None = typer.Argument(None, metavar="ID")) -> None:
         from ogiaudit.cli import fail
         registry = load_all()
         console = Console(highlight=False)
         if action is None:
-            table = Table("规则", "级别", "名称", "适用年度", header_style="bold")
+            table = Table(header("rule"), header("severity"), "名称", header("era"), header_style="bold")
             for rid, cls in registry.items():
-                table.add_row(rid, cls.severity, cls.title, _eras(cls.eras))
+                table.add_row(rid, word("severity", cls.severity), cls.title, _eras(cls.eras))
             console.print(table)
             return
         if action != "explain" or not rule_id:
@@ -29,7 +28,7 @@ def register(app: typer.Typer) -> None:
         cls = registry.get(rule_id.upper())
         if cls is None:
             fail(f"未知的规则：{rule_id}")
-        console.print(f"[bold]{cls.id}[/]  {cls.title}\n级别：{cls.severity}\n适用年度：{names(cls.eras)}\n"
+        console.print(f"[bold]{cls.id}[/]  {cls.title}\n{header('severity')}：{word('severity', cls.severity)}（{cls.severity}）\n{header('era')}：{names(cls.eras)}\n"
                       f"依据：{cls.basis}\n何时报告：{cls.description}\n提示模板：{cls.template}")
 
 

@@ -4,19 +4,24 @@ complete and clean), print a summary table."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
 
 import typer
-
-from ogiaudit.commands import options
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from crawler.titles import infer_kind as kind_of
+from ogiaudit import pipeline
+from ogiaudit.commands import options
 from ogiaudit.commands.crawl import FULL, fail, print_crawl_summary, run_crawl, select_portals
-from ogiaudit.settings import ConfigError
+from ogiaudit.portals import Portal
+from ogiaudit.settings import ONE_LINE_ERRORS, Settings, load_settings
+from storage import db, jobqueue, queries, repository
+from storage.missing import judge_missing
 
 
 @dataclass
@@ -29,25 +34,21 @@ class RunOutcome:
     compliance: list[dict] = field(default_factory=list)
 
 
-def raise_missing(settings, portals, year: int, as_of: date) -> tuple[list[dict], list[dict]]:
-    """PUB-MISSING for the bodies of `portals` that storage.queries.missing_decision calls missing (the same
-    decision `query missing` shows); the undecided ones (crawl failed or incomplete, documents unread) are
-    returned as such."""
-    from auditor.rules.publication import missing_finding
-    from storage import db, queries, repository
-
+def raise_missing(settings: Settings, portals: Sequence[Portal], year: int,
+                  as_of: date) -> tuple[list[dict], list[dict]]:
+    """PUB-MISSING for the bodies of `portals` that the rule (auditor.rules.publication.Missing.decide) calls missing
+    from the facts storage gathers (storage.missing.judge_missing: the same decision `query missing` shows); the
+    undecided ones (crawl failed or incomplete, documents unread) are returned as such."""
     ids = {p.id: p for p in portals}
     raised = []
     with db.session(db.connect(settings.database_url)) as s:
         only = next(iter(ids)) if len(ids) == 1 else None   # one portal (a settling job): decide for it alone
-        missing, undecided = queries.missing_decision(s, year, as_of, settings, portal=only)
+        judged, undecided = judge_missing(s, year, as_of, settings, portal=only)
         undecided = [row for row in undecided if row["portal"] in ids]
-        for row in missing:
+        for row, finding in judged:
             portal = ids.get(row["portal"])
             if portal is None:
                 continue
-            deadline = date.fromisoformat(row["deadline"])
-            finding = missing_finding(row["body"], year, deadline, portal.start_urls[0] if portal.start_urls else None)
             repository.store_extra_finding(s, portal_id=portal.id, body=row["body"], year=year, finding=finding,
                                            url=None)
             raised.append(row)
@@ -56,9 +57,6 @@ def raise_missing(settings, portals, year: int, as_of: date) -> tuple[list[dict]
 
 def main_job(settings, portals, as_of: date, *, progress: bool = True, overrides: dict | None = None,
              console: Console | None = None) -> RunOutcome:
-    from ogiaudit import pipeline
-    from storage import db, queries
-
     console = console or Console(highlight=False)
     summary = run_crawl(settings, portals, progress=progress, overrides=overrides)
     print_crawl_summary(summary, console)
@@ -98,10 +96,7 @@ def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Consol
 def enqueue(settings, portals, as_of: date) -> dict[str, int]:
     """`run --queue`: the portals (and their expected bodies) recorded, one crawl job per portal and one audit job per
     archived document not yet audited with the current rules, all in one transaction; workers do the rest."""
-    from crawler.titles import infer_kind as kind_of
-    from ogiaudit import pipeline
-    from ogiaudit.jobs import conninfo, portal_payload
-    from storage import db, jobqueue, repository
+    from ogiaudit.jobs import conninfo, portal_payload  # the queue only: procrastinate is loaded for it alone
 
     conninfo(settings.database_url)   # PostgreSQL only: one line otherwise
     engine = db.connect(settings.database_url)
@@ -142,18 +137,16 @@ def register(app: typer.Typer) -> None:
         queue: Annotated[bool, typer.Option("--queue", help="只把每个门户的抓取任务和待审核文件的审核任务加入分布式队列"
                                                             "（PostgreSQL），由 ogiaudit worker 执行，然后返回")] = False,
     ) -> None:
-        from ogiaudit.settings import load_settings
-
         day = parse_as_of(as_of)
         try:
             settings = load_settings(config, database_url=database, archive_dir=archive, portals=portals or None)
             selected = select_portals(settings, portals, portal)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         if queue:
             try:
                 counts = enqueue(settings, selected, day)
-            except ConfigError as exc:
+            except ONE_LINE_ERRORS as exc:
                 fail(str(exc))
             typer.echo(f"已加入队列：门户 {counts['portals']} 个，抓取任务 {counts['crawls']} 个，"
                        f"审核任务 {counts['audits']} 个（已在队列中的不重复加入）。用 ogiaudit worker 执行，"
@@ -162,7 +155,7 @@ def register(app: typer.Typer) -> None:
         try:
             outcome = main_job(settings, selected, day, progress=not no_progress and sys.stderr.isatty(),
                                overrides=FULL if full else None)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         if outcome.crawl.error:
             raise typer.Exit(1)

@@ -4,8 +4,6 @@ Only an existing database is served (a mistyped path is refused, never created e
 served as are answered (DNS-rebinding defence); a busy port is one line."""
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from ogiaudit.commands import options
@@ -16,11 +14,11 @@ def register(app: typer.Typer) -> None:
     def serve(database: options.Database = None,
               host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只在本机）"),
               port: int = typer.Option(8001, "--port", help="端口"),
-              allowed_host: Optional[list[str]] = typer.Option(
+              allowed_host: list[str] | None = typer.Option(
                   None, "--allowed-host", help="另外接受的主机名（浏览器地址栏中的名字；可多次给出）"),
               config: options.Config = None) -> None:
         from ogiaudit.commands.query import fail
-        from ogiaudit.settings import ConfigError, load_settings
+        from ogiaudit.settings import ONE_LINE_ERRORS, load_settings
         from storage.datasette_app import HostGuard, allowed_hosts, make_datasette, sqlite_path
         from storage.db import connect, describe, require_existing
         try:
@@ -31,7 +29,7 @@ def register(app: typer.Typer) -> None:
                      "PostgreSQL 请用 ogiaudit query … --format csv/xlsx 导出，或用 pgweb、Metabase 等工具")
             require_existing(settings.database_url)
             connect(settings.database_url)  # migrate it first
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         except Exception as exc:
             if isinstance(exc, typer.Exit):

@@ -15,7 +15,7 @@ from ogiaudit import vocabulary as words
 from ogiaudit.commands import options
 from ogiaudit.commands.crawl import fail
 from ogiaudit.commands.run import parse_as_of
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         try:
             settings = load_settings(config, database_url=database)
             status = gather(settings, day)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         if fmt == "json":
             typer.echo(json.dumps(status, ensure_ascii=False, indent=2))
@@ -62,6 +62,9 @@ def show(status: dict, day: date) -> None:
         console.print(busy)
         if len(status["portals"]) > 50:
             console.print(f"……另有 {len(status['portals']) - 50} 行（--format json 可看全部）")
+    for f in status["failures"][:20]:
+        console.print(f"[red]失败（重试用尽）：[/]{words.JOB_KINDS.get(f['task'], f['task'])} "
+                      f"{escape(str(f['portal'] or ''))}：{escape(f['error'])}（{f['attempts']} 次）")
     p = status["progress"]
     console.print(f"{p['year']} 年度全国进度（截至 {words.cn_date(day)}）：门户 {p['portals']} 个，已完整抓取 "
                   f"{p['portals_crawled']} 个；应发布机构 {p['expected']} 个，已发布 {p['published']} 个"

@@ -3,7 +3,6 @@ from the command line, where other users of the machine could read them) and are
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
@@ -28,8 +27,8 @@ def register(app: typer.Typer) -> None:
     @users.command("add", help="添加账号：admin 管理员、reviewer 审核人（须指定范围）、viewer 只读。")
     def add(name: str = typer.Argument(..., help="用户名"),
             role: str = typer.Option(..., "--role", help="admin | reviewer | viewer"),
-            scope: Optional[list[str]] = typer.Option(None, "--scope", help="负责的门户编号（可多次给出）"),
-            region: Optional[list[str]] = typer.Option(None, "--region", help="负责的地区，如 甘肃省/临夏回族自治州（可多次给出）"),
+            scope: list[str] | None = typer.Option(None, "--scope", help="负责的门户编号（可多次给出）"),
+            region: list[str] | None = typer.Option(None, "--region", help="负责的地区，如 甘肃省/临夏回族自治州（可多次给出）"),
             database: options.Database = None, config: options.Config = None) -> None:
         from ogiaudit.web.auth import hash_password
         from storage import review

@@ -3,7 +3,6 @@ Waived findings stay visible in queries (status waived) but are left out of dige
 from __future__ import annotations
 
 import getpass
-from typing import Optional
 
 import typer
 
@@ -15,8 +14,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("waive", help="豁免一个问题（须写明理由）；--undo 取消豁免。问题编号见 ogiaudit query findings。")
     def waive(finding_id: int = typer.Argument(..., help="问题编号"),
-              reason: Optional[str] = typer.Option(None, "--reason", help="豁免理由（必填）"),
-              by: Optional[str] = typer.Option(None, "--by", help="决定豁免的人（默认当前用户）"),
+              reason: str | None = typer.Option(None, "--reason", help="豁免理由（必填）"),
+              by: str | None = typer.Option(None, "--by", help="决定豁免的人（默认当前用户）"),
               undo: bool = typer.Option(False, "--undo", help="取消豁免"),
               database: options.Database = None,
               config: options.Config = None) -> None:

@@ -1,8 +1,6 @@
 """`ogiaudit web`: the review desk in the browser (login, overview, evidence, review, exports)."""
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from ogiaudit.commands import options
@@ -21,7 +19,7 @@ def register(app: typer.Typer) -> None:
     def web(database: options.Database = None,
             host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只在本机）"),
             port: int = typer.Option(8080, "--port", help="端口"),
-            server_name: Optional[list[str]] = typer.Option(None, "--server-name",
+            server_name: list[str] | None = typer.Option(None, "--server-name",
                                                             help="另外接受的主机名（经反向代理访问时，可多次给出）"),
             secure_cookie: bool = typer.Option(False, "--secure-cookie", help="只经 HTTPS 发送登录 Cookie（在 HTTPS 反向代理之后使用）"),
             config: options.Config = None) -> None:
@@ -30,7 +28,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from ogiaudit.commands.query import fail
-        from ogiaudit.settings import ConfigError, load_settings
+        from ogiaudit.settings import ONE_LINE_ERRORS, load_settings
         from ogiaudit.web import create_app
         if host in ("0.0.0.0", "::") and not server_name:
             fail("在所有网络接口上监听时，须用 --server-name 给出用户访问审核台所用的主机名（例如 --server-name shenhe.example.gov.cn）")
@@ -38,7 +36,7 @@ def register(app: typer.Typer) -> None:
             settings = load_settings(config, database_url=database)
             app = create_app(settings.database_url, hosts=allowed_hosts(host, server_name), settings=settings,
                              secret=os.environ.get("OGIAUDIT_WEB_SECRET"), https_only=secure_cookie)
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"审核台：在浏览器打开 http://{shown}:{port}/ （Ctrl+C 停止）", err=True)

@@ -9,7 +9,7 @@ import typer
 
 from ogiaudit.commands import options
 from ogiaudit.commands.crawl import fail
-from ogiaudit.settings import ConfigError
+from ogiaudit.settings import ONE_LINE_ERRORS
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
             settings = load_settings(config, database_url=database, archive_dir=archive)
             conninfo(settings.database_url)     # PostgreSQL only: one line otherwise
             db.connect(settings.database_url)   # migrated (the queue's tables included) before the first job
-        except ConfigError as exc:
+        except ONE_LINE_ERRORS as exc:
             fail(str(exc))
         typer.echo(f"ogiaudit worker：已连接 {db.describe(settings.database_url)}，并发 {concurrency}", err=True)
         run(settings, WorkerOptions(concurrency=concurrency, until_idle=until_idle, stalled_after=stalled_after,

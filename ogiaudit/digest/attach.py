@@ -17,7 +17,8 @@ def rows(digest) -> list[dict[str, Any]]:
         loc = f.location or {}
         out.append(dict(zip(FIELDS, (
             f.category, f.portal, f.body, f.year, f.rule, f.severity, f.section, loc.get("table"), loc.get("row"),
-            loc.get("column"), f.expected, f.observed, f.message, f.evidence, f.url, f.first_seen, f.resolved_at))))
+            loc.get("column"), f.expected, f.observed, f.message, f.evidence, f.url, f.first_seen, f.resolved_at),
+            strict=True)))
     return out
 
 

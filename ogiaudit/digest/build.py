@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
+
+from storage import digest_queries, jobqueue, review
+from storage.digest_queries import naive_utc
 
 MISSING_RULE = "PUB-MISSING"
 LATE_RULE = "PUB-LATE"
@@ -340,36 +344,12 @@ def build_operator_digest(recipient: str, *, as_of: date, crawl_failures: list[C
 
 
 # ------------------------------------------------------------------------------------------ from the database
-
-def _naive(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        from datetime import timezone
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
-
+# The SQL is storage's (storage/digest_queries.py); here the rows become the digest's data model, and the policy
+# (how many failures in a row, what a layout change looks like) is applied.
 
 def load_findings(session, portal_ids: Iterable[str] | None = None) -> list[DigestFinding]:
     """Every finding of the given portals (all statuses), with its body's name."""
-    from sqlmodel import select
-
-    from storage.models import Body, Finding
-    stmt = select(Finding, Body.name).join(Body, Body.id == Finding.body_id)
-    if portal_ids is not None:
-        stmt = stmt.where(Finding.portal_id.in_(list(portal_ids)))
-    out = []
-    for f, body in session.exec(stmt).all():
-        location = f.location or ({"table": f.loc_table, "row": f.loc_row, "column": f.loc_column}
-                                  if (f.loc_table or f.loc_row or f.loc_column) else None)
-        out.append(DigestFinding(
-            id=f.id, portal=f.portal_id, body=body, year=f.year, rule=f.rule, severity=f.severity,
-            status=f.status, url=f.url, section=f.section, location=location, message=f.message or "",
-            evidence=f.evidence, expected=f.expected, observed=f.observed, first_seen=_naive(f.first_seen),
-            last_seen=_naive(f.last_seen), resolved_at=_naive(f.resolved_at), fingerprint=f.fingerprint))
-    return out
+    return [DigestFinding(**row) for row in digest_queries.findings(session, portal_ids)]
 
 
 # ------------------------------------------------------------------------------- the review desk's verdicts
@@ -377,9 +357,7 @@ def load_findings(session, portal_ids: Iterable[str] | None = None) -> list[Dige
 def reviewed(session, findings: list[DigestFinding], *, confirmed_only: bool = False) -> list[DigestFinding]:
     """Findings a reviewer dismissed (审核台 驳回) are not mailed; with `[digest] confirmed_only = true`, an error is
     mailed only once a reviewer confirmed it (warnings, the "to review" list, stay)."""
-    from storage.review import verdicts as current_verdicts
-
-    verdicts = current_verdicts(session)
+    verdicts = review.verdicts(session)
     if not verdicts and not confirmed_only:
         return findings
     return [f for f in findings if verdicts.get(f.id) != "dismissed"
@@ -388,44 +366,24 @@ def reviewed(session, findings: list[DigestFinding], *, confirmed_only: bool = F
 
 def load_job_failures(session, portal_ids: Iterable[str] | None = None) -> list[JobFailure]:
     """Queued jobs that failed for good and were not run again since (PostgreSQL; none on SQLite)."""
-    from storage import jobqueue
-
     wanted = set(portal_ids) if portal_ids is not None else None
     return [JobFailure(job=p.job_id, kind=p.task, portal=p.portal_id, subject=p.subject, error=p.error[:300],
-                       attempts=p.attempts, when=_naive(p.when)) for p in jobqueue.job_problems(session, wanted)]
+                       attempts=p.attempts, when=naive_utc(p.when)) for p in jobqueue.job_problems(session, wanted)]
 
 
 def load_operations(session, portal_ids: Iterable[str] | None = None, failed_runs: int = FAILED_RUNS
                     ) -> tuple[list[CrawlFailure], list[LayoutProblem], list[ReadProblem]]:
     """Crawl failures in a row, layouts that stopped matching, unreadable documents (not later read)."""
-    from sqlmodel import select
-
-    from storage.models import Crawl, ExtractionProblem
-    crawls = session.exec(select(Crawl).order_by(Crawl.portal_id, Crawl.started.desc(), Crawl.id.desc())).all()
-    by_portal: dict[str, list[Any]] = {}
-    for c in crawls:
-        by_portal.setdefault(c.portal_id, []).append(c)
-    wanted = set(portal_ids) if portal_ids is not None else None
     failures, layouts = [], []
-    for pid, runs in sorted(by_portal.items()):
-        if wanted is not None and pid not in wanted:
-            continue
-        failed = 0
-        for c in runs:
-            if c.ok:
-                break
-            failed += 1
-        if failed >= failed_runs:
-            last = runs[0]
-            failures.append(CrawlFailure(portal=pid, runs=failed, last_error="；".join(last.errors or [])[:300],
-                                         since=_naive(runs[failed - 1].started)))
-        elif runs[0].ok and (not runs[0].complete or runs[0].documents == 0):
-            last = runs[0]
-            detail = "；".join(last.errors or []) or (f"找到0份文件（{last.pages}个页面）" if last.documents == 0
-                                                      else "抓取不完整")
-            layouts.append(LayoutProblem(portal=pid, when=_naive(last.finished), detail=detail[:300]))
-    stmt = select(ExtractionProblem).where(ExtractionProblem.resolved_at.is_(None)).order_by(ExtractionProblem.url)
-    unreadable = [ReadProblem(url=p.url, portal=p.portal_id, error=(p.error or "")[:300], when=_naive(p.when),
+    for h in digest_queries.crawl_histories(session, portal_ids):
+        if h.failed >= failed_runs:
+            failures.append(CrawlFailure(portal=h.portal, runs=h.failed, last_error="；".join(h.latest_errors)[:300],
+                                         since=h.failing_since))
+        elif h.latest_ok and (not h.latest_complete or h.latest_documents == 0):
+            detail = "；".join(h.latest_errors) or (f"找到0份文件（{h.latest_pages}个页面）" if h.latest_documents == 0
+                                                    else "抓取不完整")
+            layouts.append(LayoutProblem(portal=h.portal, when=h.latest_finished, detail=detail[:300]))
+    unreadable = [ReadProblem(url=p.url, portal=p.portal_id, error=(p.error or "")[:300], when=naive_utc(p.when),
                               attempts=p.attempts or 1)
-                  for p in session.exec(stmt).all() if wanted is None or p.portal_id in wanted or not p.portal_id]
+                  for p in digest_queries.unreadable(session, portal_ids)]
     return failures, layouts, unreadable

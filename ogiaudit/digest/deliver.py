@@ -1,4 +1,5 @@
-"""Deliver digests: compose the e-mail, record it in the `delivery` table, send it by SMTP (or write .eml files).
+"""Deliver digests: compose the e-mail, record it in the ledger (storage/ledger.py, the `delivery` table), send it by
+SMTP or to a group bot (or write .eml / .json files).
 
 The delivery contract:
 - a delivery row is written (sent_at NULL) before sending; sent_at is set only when the server accepted the message
@@ -14,21 +15,28 @@ import json
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
-from typing import Callable
 
 from ogiaudit.digest import attach
 from ogiaudit.digest.build import (
-    FAILED_RUNS, build_operator_digest, build_supervisor_digest, load_findings, load_job_failures, load_operations,
-    reviewed, supervisors,
+    FAILED_RUNS,
+    build_operator_digest,
+    build_supervisor_digest,
+    load_findings,
+    load_job_failures,
+    load_operations,
+    reviewed,
+    supervisors,
 )
 from ogiaudit.digest.render import header_safe, render, subject_for
 from ogiaudit.settings import ConfigError
+from storage.ledger import Ledger
 
 
 class DeliveryError(Exception):
@@ -36,7 +44,7 @@ class DeliveryError(Exception):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # ------------------------------------------------------------------------------------------------ composing
@@ -57,7 +65,7 @@ def compose(digest, sender: str, msg_id: str, *, when: datetime | None = None) -
     name, addr = parseaddr(header_safe(sender))
     msg["From"] = formataddr((name or "政务公开年报审核", addr or "ogiaudit@localhost"))
     msg["To"] = header_safe(digest.recipient)
-    msg["Date"] = format_datetime(when or datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(when or datetime.now(UTC))
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Ogiaudit-Digest"] = f"{digest.kind}; {digest.period_key}"
@@ -212,90 +220,6 @@ def _short(exc: BaseException) -> str:
     return (f"{exc.__class__.__name__}: {exc}".strip())[:300]
 
 
-# ------------------------------------------------------------------------------------------------- ledger
-
-class Ledger:
-    """The `delivery` table."""
-
-    def __init__(self, engine):
-        self.engine = engine
-
-    def _session(self):
-        from storage.db import session
-        return session(self.engine)
-
-    def cutoff(self, kind: str, recipient: str) -> datetime | None:
-        """The build time of the last digest the server accepted for this recipient."""
-        from sqlalchemy import func
-        from sqlmodel import select
-
-        from storage.models import Delivery
-        with self._session() as s:
-            return s.exec(select(func.max(Delivery.created_at)).where(
-                Delivery.kind == kind, Delivery.recipient == recipient, Delivery.sent_at.is_not(None))).one()
-
-    def last_sent_ids(self, kind: str, recipient: str) -> list:
-        """The finding ids (problem keys for the operations digest) of the last digest sent to this recipient."""
-        from sqlmodel import select
-
-        from storage.models import Delivery
-        with self._session() as s:
-            row = s.exec(select(Delivery.finding_ids).where(
-                Delivery.kind == kind, Delivery.recipient == recipient, Delivery.sent_at.is_not(None))
-                .order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(1)).first()
-        try:
-            return list(json.loads(row)) if row else []
-        except ValueError:
-            return []
-
-    def find(self, kind: str, recipient: str, payload: str):
-        from sqlmodel import select
-
-        from storage.models import Delivery
-        with self._session() as s:
-            return s.exec(select(Delivery).where(Delivery.kind == kind, Delivery.recipient == recipient,
-                                                 Delivery.payload_sha256 == payload)).first()
-
-    def prepare(self, digest, subject: str, payload: str, now: datetime):
-        """The delivery row to send (a new one, or the unsent one with the same content); None when already sent."""
-        from sqlmodel import select
-
-        from storage.models import Delivery
-        with self._session() as s:
-            row = s.exec(select(Delivery).where(Delivery.kind == digest.kind, Delivery.recipient == digest.recipient,
-                                                Delivery.payload_sha256 == payload)).first()
-            if row is not None and row.sent_at is not None:
-                return None
-            if row is None:
-                row = Delivery(kind=digest.kind, recipient=digest.recipient, period_key=digest.period_key,
-                               subject=subject, created_at=now, payload_sha256=payload)
-            row.created_at, row.period_key, row.subject = now, digest.period_key, subject
-            row.finding_ids = json.dumps(list(digest.finding_ids))
-            s.add(row)
-            s.flush()
-            # older unsent digests for this recipient are superseded by this one (it contains what they had)
-            for old in s.exec(select(Delivery).where(Delivery.kind == digest.kind,
-                                                     Delivery.recipient == digest.recipient,
-                                                     Delivery.sent_at.is_(None), Delivery.id != row.id)).all():
-                if not (old.last_error or "").startswith("已被"):
-                    old.last_error = f"已被第{row.id}号摘要取代；" + (old.last_error or "")
-                    s.add(old)
-            s.refresh(row)
-            return row
-
-    def mark(self, delivery_id: int, *, sent_at: datetime | None, error: str | None) -> None:
-        from storage.models import Delivery
-        with self._session() as s:
-            row = s.get(Delivery, delivery_id)
-            row.attempts = (row.attempts or 0) + 1
-            if sent_at is not None:
-                row.sent_at = sent_at
-                row.last_error = None
-            else:
-                row.last_error = error
-            s.add(row)
-
-
 # ---------------------------------------------------------------------------------------------- the run
 
 @dataclass
@@ -317,9 +241,8 @@ def run_digests(settings, *, database_url: str | None = None, as_of: date | None
                 portals: list | None = None, dry_run: bool = False, outbox: Path | None = None,
                 transport=None, now: Callable[[], datetime] = utcnow, channels=None) -> list[Outcome]:
     """Build, record and send every digest due.  Returns one Outcome per recipient."""
-    from storage.db import connect, session
-
     from ogiaudit.portals import load_portals
+    from storage.db import connect, session
 
     url = database_url or settings.database_url
     engine = connect(url)
@@ -390,7 +313,8 @@ def _deliver_one(digest, ledger: Ledger, transport, sender: str, dry_run: bool, 
             transport.send(compose(digest, sender, message_id(digest.kind, "dry", payload, sender)), sender, [addr])
         out.status = "written"
         return out
-    row = ledger.prepare(digest, subject, payload, built_at)
+    row = ledger.prepare(kind=digest.kind, recipient=digest.recipient, period_key=digest.period_key,
+                         finding_ids=digest.finding_ids, subject=subject, payload=payload, now=built_at)
     if row is None:
         out.status = "already-sent"
         return out

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
 from ogiaudit.vocabulary import JOB_KINDS
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.labels import (T2_COLUMNS, T2_COLUMNS_2019, T2_ROWS, T2_ROWS_2019, T3_COLUMN_GROUP, T3_COLUMNS,
-                            T3_FOOTNOTE, T3_OTHER_SINGLE, T3_ROWS, T4_COLUMNS, T4_GROUPS, TABLE_NAMES)
+from auditor.labels import (
+    T2_COLUMNS,
+    T2_COLUMNS_2019,
+    T2_ROWS,
+    T2_ROWS_2019,
+    T3_COLUMN_GROUP,
+    T3_COLUMNS,
+    T3_FOOTNOTE,
+    T3_OTHER_SINGLE,
+    T3_ROWS,
+    T4_COLUMNS,
+    T4_GROUPS,
+    TABLE_NAMES,
+)
 
 RESULTS = "三、本年度办理结果"
 
