@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from auditor.document import Box
 
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 # a number printed with its unit ("75394432.52元", "3件"): still the number
@@ -19,7 +22,7 @@ class Cell:
     value: int | float | None   # the number, when there is one
     plain: bool                 # a plain non-negative number: nothing else in the cell
     certain: bool = True        # its column and its digits were read with certainty
-    pos: tuple[int, float, float, float, float] | None = None  # page and box on the page (Table.boxes), if known
+    pos: Box | None = None  # page and box on the page (Table.boxes), if known
 
     @property
     def blank(self) -> bool:
@@ -65,8 +68,8 @@ def make_cell(text: str, certain: bool = True) -> Cell:
     if kind == "number":
         value = to_number(m.group(1) if (m := _WITH_UNIT.match(t)) else t)
         return Cell(text, value, value is not None and value >= 0, certain)
-    if kind == "annotated":
-        return Cell(text, to_number(_ANNOTATED.match(t).group(1)), False, certain)
+    if kind == "annotated" and (m := _ANNOTATED.match(t)):
+        return Cell(text, to_number(m.group(1)), False, certain)
     return Cell(text, None, False, certain)
 
 
@@ -81,73 +84,87 @@ def split_run(run: str, n: int, groups: int = 1, max_solutions: int = 2) -> list
     if not run.isdigit() or len(run) > min(60, n * 4):  # no real row prints 4-digit averages; bounds the search
         return []
     solutions: list[list[int]] = []
-    size = n // groups if groups else n
+    if groups == 1:
+        _single_group(run, n, solutions, max_solutions)
+    elif groups:
+        _equal_groups(run, n // groups, groups, solutions, max_solutions)
+    else:
+        _unambiguous(run, n, solutions, max_solutions)
+    return solutions
 
-    def parts(pos: int, k: int):
-        """Every way to read k numbers from run[pos:] (no leading zeros), yielding (numbers, end)."""
-        if k == 0:
-            yield [], pos
-            return
-        for end in range(pos + 1, min(len(run), pos + 9) + 1):
-            piece = run[pos:end]
-            if len(piece) > 1 and piece[0] == "0":
-                break
-            for rest, stop in parts(end, k - 1):
-                yield [int(piece), *rest], stop
 
-    def grouped(pos: int, g: int, acc: list[int]):
+def _parts(run: str, pos: int, k: int) -> Iterator[tuple[list[int], int]]:
+    """Every way to read k numbers from run[pos:] (no leading zeros), yielding (numbers, end)."""
+    if k == 0:
+        yield [], pos
+        return
+    for end in range(pos + 1, min(len(run), pos + 9) + 1):
+        piece = run[pos:end]
+        if len(piece) > 1 and piece[0] == "0":
+            break
+        for rest, stop in _parts(run, end, k - 1):
+            yield [int(piece), *rest], stop
+
+
+def _equal_groups(run: str, size: int, groups: int, solutions: list[list[int]], max_solutions: int) -> None:
+    """`groups` groups of `size` numbers, each group's last member the sum of the others."""
+
+    def grouped(pos: int, g: int, acc: list[int]) -> None:
         if len(solutions) >= max_solutions:
             return
         if g == groups:
             if pos == len(run):
                 solutions.append(acc)
             return
-        for addends, end in parts(pos, size - 1):
+        for addends, end in _parts(run, pos, size - 1):
             total = str(sum(addends))
             if run.startswith(total, end):
                 grouped(end + len(total), g + 1, acc + addends + [int(total)])
 
-    if groups == 1:
-        _single_group(run, n, solutions, max_solutions)
-    elif groups:
-        grouped(0, 0, [])
-    else:
-        for numbers, end in parts(0, n):
-            if end == len(run):
-                solutions.append(numbers)
-                if len(solutions) >= max_solutions:
-                    break
-    return solutions
+    grouped(0, 0, [])
 
 
-def _single_group(run: str, n: int, solutions: list, max_solutions: int) -> None:
+def _unambiguous(run: str, n: int, solutions: list[list[int]], max_solutions: int) -> None:
+    """n numbers with no identity between them."""
+    for numbers, end in _parts(run, 0, n):
+        if end == len(run):
+            solutions.append(numbers)
+            if len(solutions) >= max_solutions:
+                break
+
+
+def _single_group(run: str, n: int, solutions: list[list[int]], max_solutions: int) -> None:
     """n-1 addends then their total: try each length of the total, and prune addends by the running sum."""
     for total_len in range(1, len(run)):
         total_text = run[-total_len:]
         if len(total_text) > 1 and total_text[0] == "0":
             continue
-        total, prefix = int(total_text), run[:-total_len]
-        budget = [20000]  # steps per total length: a hostile run gives up instead of spinning
+        _addends(run[:-total_len], n - 1, int(total_text), total_len, solutions, max_solutions)
 
-        def walk(pos: int, k: int, acc: list[int], remaining: int, prefix: str = prefix, total: int = total,
-                 total_len: int = total_len, budget: list[int] = budget) -> None:
-            budget[0] -= 1
-            if len(solutions) >= max_solutions or budget[0] < 0:
-                return
-            if k == 0:
-                if pos == len(prefix) and remaining == 0:
-                    solutions.append([*acc, total])
-                return
-            left = len(prefix) - pos
-            if left < k or left > k * total_len:
-                return
-            for end in range(pos + 1, min(len(prefix), pos + total_len) + 1):
-                piece = prefix[pos:end]
-                if len(piece) > 1 and piece[0] == "0":
-                    break
-                value = int(piece)
-                if value > remaining:
-                    break
-                walk(end, k - 1, acc + [value], remaining - value)
 
-        walk(0, n - 1, [], total)
+def _addends(prefix: str, count: int, total: int, total_len: int, solutions: list[list[int]],
+             max_solutions: int) -> None:
+    """`count` numbers of at most total_len digits reading `prefix` and summing to `total`."""
+    budget = [20000]  # steps per total length: a hostile run gives up instead of spinning
+
+    def walk(pos: int, k: int, acc: list[int], remaining: int) -> None:
+        budget[0] -= 1
+        if len(solutions) >= max_solutions or budget[0] < 0:
+            return
+        if k == 0:
+            if pos == len(prefix) and remaining == 0:
+                solutions.append([*acc, total])
+            return
+        left = len(prefix) - pos
+        if left < k or left > k * total_len:
+            return
+        for end in range(pos + 1, min(len(prefix), pos + total_len) + 1):
+            piece = prefix[pos:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            value = int(piece)
+            if value > remaining:
+                break
+            walk(end, k - 1, acc + [value], remaining - value)
+
+    walk(0, count, [], total)

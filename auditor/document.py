@@ -15,6 +15,10 @@ class Paragraph:
     page: int | None = None
 
 
+# where a cell was printed: (page, x0, top, x1, bottom), fractions of the page's width and height
+Box = tuple[int, float, float, float, float]
+
+
 @dataclass(slots=True)
 class Table:
     """A grid of cell texts.  A merged cell is expanded: its text is repeated in every position it covers,
@@ -26,13 +30,13 @@ class Table:
     grid: bool = False  # real cells (HTML, Word, a ruled PDF table): a blank cell keeps its column
     # where each cell was printed, when the layout engine knows (PDF, scans): (row, col) -> (page, x0, top, x1,
     # bottom) as fractions of the page's width and height; the review desk boxes a finding's cells on the page image
-    boxes: dict[tuple[int, int], tuple[int, float, float, float, float]] | None = None
+    boxes: dict[tuple[int, int], Box] | None = None
 
     def own_cells(self, r: int) -> list[str]:
         """The cells of row r that are not copies of a merged cell, in order."""
         return [text for c, text in enumerate(self.rows[r]) if (r, c) not in self.copies]
 
-    def own_boxes(self, r: int) -> list[tuple[int, float, float, float, float] | None]:
+    def own_boxes(self, r: int) -> list[Box | None]:
         """The positions of `own_cells(r)`, in the same order (None where unknown)."""
         boxes = self.boxes or {}
         return [boxes.get((r, c)) for c in range(len(self.rows[r])) if (r, c) not in self.copies]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,10 +53,8 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
                 out.append(_TabbedTable(rows=[row], page=b.page))
         elif isinstance(b, Paragraph):
             out += _split_paragraph(b)
-        elif isinstance(b, Table):
+        else:  # a Table
             out += _split_table(b)
-        else:
-            out.append(b)
     return out
 
 
@@ -231,7 +230,7 @@ def find_sections(blocks: list[Block], anchors: dict[str, int] | None = None) ->
     """The sections found, each the first heading of its kind; ranges run to the next heading found.
     anchors: sections without a heading, found where their table is (numeral -> index of the table)."""
     found: dict[str, Section] = {}
-    ranks: dict[str, int] = {}
+    ranks: dict[str, float] = {}
     for i, b in enumerate(blocks):
         if isinstance(b, Paragraph) and (h := heading_of(b.text)):
             numeral, numbering_ok, wording_ok, rank = h
@@ -263,7 +262,7 @@ def _find_five_by_subheading(blocks: list[Block], found: dict[str, Section]) -> 
 _SENTENCE_END = set("。！？；：!?;:）)】」”\"")
 
 
-def join_lines(lines) -> str:
+def join_lines(lines: Iterable[str]) -> str:
     """Join extracted lines into running text: a line broken mid-sentence (page break, PDF wrap) is glued back."""
     out: list[str] = []
     for line in lines:

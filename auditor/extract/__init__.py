@@ -56,15 +56,25 @@ def sniff(data: bytes) -> str | None:
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if b"OFD.xml" in data[:65536] or b"OFD.xml" in data[-65536:]:  # the package's entry file (GB/T 33190)
-            return "ofd"
-        return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else None
+        return _package_format(data)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "wps" if b"W\x00P\x00S" in data[:65536] or b"WPS" in data[:4096] else "doc"
     if any(head.startswith(m) for m in _IMAGE_MAGIC) or head[4:12] in (b"ftypavif", b"ftypheic") or head[8:12] == b"WEBP":
         return "image"
     if head.startswith(b"{\\rtf"):
         return None
+    return _text_format(head)
+
+
+def _package_format(data: bytes) -> str | None:
+    """A zip package: OFD, DOCX, or None (some other archive)."""
+    if b"OFD.xml" in data[:65536] or b"OFD.xml" in data[-65536:]:  # the package's entry file (GB/T 33190)
+        return "ofd"
+    return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else None
+
+
+def _text_format(head: bytes) -> str | None:
+    """Text: HTML or plain text; None when the bytes are not text."""
     text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with its byte-order mark: judged on its text
         head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")

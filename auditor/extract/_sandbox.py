@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import IO, Any, cast
 
 from auditor.document import Document
 from auditor.extract import ocr_engines
@@ -46,19 +47,19 @@ class _Restricted(pickle.Unpickler):
         ("datetime", "date"), ("builtins", "frozenset"), ("builtins", "set"), ("copyreg", "_reconstructor"),
         ("builtins", "object")}
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self.ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} 不在允许的类型中")
         return super().find_class(module, name)
 
 
-def write_message(fh, payload: bytes) -> None:
+def write_message(fh: IO[bytes], payload: bytes) -> None:
     fh.write(_HEADER.pack(len(payload)))
     fh.write(payload)
     fh.flush()
 
 
-def read_exactly(fh, n: int) -> bytes:
+def read_exactly(fh: IO[bytes], n: int) -> bytes:
     buf = bytearray()
     while len(buf) < n:
         chunk = fh.read(n - len(buf))
@@ -74,16 +75,17 @@ class _Timeout(Exception):
 
 class Sandbox:
     def __init__(self) -> None:
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.lock = threading.Lock()
 
-    def _start(self) -> None:
+    def _start(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, "OGIAUDIT_EXTRACT_MEMORY_MB": str(MEMORY_MB), "MALLOC_ARENA_MAX": "2",
                "OGIAUDIT_SANDBOX_PARENT": str(os.getpid())}
         stderr = None if os.environ.get("OGIAUDIT_DEBUG") else subprocess.DEVNULL
         self.proc = subprocess.Popen([sys.executable, "-m", "auditor.extract._worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=stderr, start_new_session=True, env=env,
                                      bufsize=0)
+        return self.proc
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -95,18 +97,21 @@ class Sandbox:
             proc.wait(timeout=10)
         for fh in (proc.stdin, proc.stdout):
             with contextlib.suppress(OSError):
-                fh.close()
+                if fh is not None:  # both pipes are always opened
+                    fh.close()
 
     def extract(self, data: bytes, kind: str, seconds: float) -> Document:
         """The Document of `data` read in the worker, or ExtractionError (one line)."""
         with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
+            proc = self.proc
+            if proc is None or proc.poll() is not None:
                 self.stop()
-                self._start()
+                proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None  # opened with PIPE
             request = (kind, data, seconds, ocr_engines.current())   # the OCR engine chosen in this process
             try:
-                write_message(self.proc.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
-                status, value = self._reply(time.monotonic() + seconds + GRACE)
+                write_message(proc.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+                status, value = self._reply(proc.stdout, time.monotonic() + seconds + GRACE)
             except _Timeout:
                 self.stop()
                 raise ExtractionError(f"读取超时（超过 {seconds:.0f} 秒），文件可能是恶意构造的，已停止读取") from None
@@ -120,7 +125,7 @@ class Sandbox:
             if status == "fatal":   # MemoryError and the like: the next document gets a fresh worker
                 self.stop()
             if status == "ok":
-                return value
+                return cast(Document, value)  # the allow-list lets nothing else through but the one-line error
             raise ExtractionError(value)
 
     def _exit_code(self) -> int | None:
@@ -129,16 +134,17 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             return None
 
-    def _reply(self, deadline: float):
-        out = self.proc.stdout
+    def _reply(self, out: IO[bytes], deadline: float) -> tuple[str, Any]:
+        """The worker's reply: ("ok", a Document), or ("error" or "fatal", the one-line reason)."""
         header = self._read(out, _HEADER.size, deadline)
         (size,) = _HEADER.unpack(header)
         if size > _MAX_REPLY:
             raise ValueError("reply too large")
-        return _Restricted(io.BytesIO(self._read(out, size, deadline))).load()
+        reply: tuple[str, Any] = _Restricted(io.BytesIO(self._read(out, size, deadline))).load()
+        return reply
 
     @staticmethod
-    def _read(fh, n: int, deadline: float) -> bytes:
+    def _read(fh: IO[bytes], n: int, deadline: float) -> bytes:
         buf = bytearray()
         fd = fh.fileno()
         while len(buf) < n:

@@ -3,6 +3,7 @@ tables with rowspan/colspan expanded into a grid, and the portal's publication d
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -21,6 +22,8 @@ _ATTRIBUTED = etree.XPath("//*[@class or @id] | //ucapcontent")
 _SECTION_HINT = re.compile(r"[一二三四五六]、\s*(总体情况|主动公开政府信息|收到和处理|存在的主要问题|其他需要报告)")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+Element = Any  # lxml.etree._Element (lxml-stubs is not installed)
 
 
 def decode_html(data: bytes) -> str:
@@ -57,7 +60,7 @@ def extract(data: bytes) -> Document:
 _METAS = etree.XPath("//meta[@name]")
 
 
-def _metas(root) -> dict[str, str]:
+def _metas(root: Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for el in _METAS(root):
         content = (el.get("content") or "").strip()
@@ -67,17 +70,17 @@ def _metas(root) -> dict[str, str]:
     return out
 
 
-def _meta(root, name: str, metas: dict[str, str] | None = None) -> str | None:
+def _meta(root: Element, name: str, metas: dict[str, str] | None = None) -> str | None:
     metas = metas if metas is not None else _metas(root)
     return metas.get(name) or metas.get(name.lower())
 
 
-def _first_text(root, xpath: str) -> str | None:
+def _first_text(root: Element, xpath: str) -> str | None:
     els = root.xpath(xpath)
     return _WS.sub(" ", _text(els[0])).strip() or None if els else None
 
 
-def _publication_date(root: etree._Element, metas: dict[str, str]) -> DatedValue | None:
+def _publication_date(root: Element, metas: dict[str, str]) -> DatedValue | None:
     """The portal's publication date (auditor/pubdate.py decides which date that is)."""
     found = pubdate.from_metas(metas)
     if found:
@@ -89,11 +92,11 @@ def _publication_date(root: etree._Element, metas: dict[str, str]) -> DatedValue
     return DatedValue(found[0], "portal", found[1]) if found else None
 
 
-def _hints(el) -> int:
+def _hints(el: Element) -> int:
     return len(_SECTION_HINT.findall(_text(el)))
 
 
-def _main_content(root):
+def _main_content(root: Element) -> Element:
     body = root.find("body")
     body = body if body is not None else root
     wanted = _hints(body)
@@ -111,7 +114,7 @@ def _main_content(root):
     return best
 
 
-def _headings_ancestor(body):
+def _headings_ancestor(body: Element) -> Element:
     """No CMS container: the nearest element holding the section headings (one pass over the text nodes)."""
     holders = [el for el in body.iter() if isinstance(el.tag, str) and el.text and _SECTION_HINT.search(el.text)]
     if len(holders) < 3:
@@ -124,43 +127,58 @@ def _headings_ancestor(body):
     return common[-1] if common else body
 
 
-def _walk(container, doc: Document) -> None:
-    buffer: list[str] = []
+def _walk(container: Element, doc: Document) -> None:
+    walker = _Walker(doc)
+    walker.visit(container)
+    walker.flush()
 
-    def flush() -> None:
-        text = _WS.sub(" ", "".join(buffer)).strip()
-        buffer.clear()
+
+class _Walker:
+    """The text of the elements visited, in paragraphs (a block element or <br> ends one); data tables as tables."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        text = _WS.sub(" ", "".join(self.buffer)).strip()
+        self.buffer.clear()
         for line in text.split("\n"):
             if line.strip():
-                doc.blocks.append(Paragraph(line.strip()))
+                self.doc.blocks.append(Paragraph(line.strip()))
 
-    def visit(el) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    def visit(self, el: Element) -> None:
+        tag = _tag(el)
         if tag in _SKIP or not isinstance(el.tag, str):
             if el.tail:
-                buffer.append(el.tail)
+                self.buffer.append(el.tail)
             return
         if tag == "table" and not _layout(el):
-            flush()
-            table = _table(el)
-            if table.rows:
-                doc.blocks.append(table)
+            self._data_table(el)
         else:
             if tag == "br":
-                buffer.append("\n")
+                self.buffer.append("\n")
             elif tag in _BLOCK:
-                flush()
+                self.flush()
             if el.text:
-                buffer.append(el.text)
+                self.buffer.append(el.text)
             for child in el:
-                visit(child)
+                self.visit(child)
             if tag in _BLOCK:
-                flush()
+                self.flush()
         if el.tail:
-            buffer.append(el.tail)
+            self.buffer.append(el.tail)
 
-    visit(container)
-    flush()
+    def _data_table(self, el: Element) -> None:
+        self.flush()
+        table = _table(el)
+        if table.rows:
+            self.doc.blocks.append(table)
+
+
+def _tag(el: Element) -> str:
+    """The element's tag in lower case; "" for a comment or a processing instruction."""
+    return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
@@ -168,7 +186,7 @@ _OWN_CELLS = etree.XPath("./tr/td|./tr/th|./*/tr/td|./*/tr/th")
 _LAYOUT_CELL = 200  # characters: a data cell holds a number or a label, a layout cell holds paragraphs
 
 
-def _layout(el) -> bool:
+def _layout(el: Element) -> bool:
     """A table used to lay out the page (the report inside one of its cells), not a table of data."""
     if el.find(".//table") is not None:
         return True
@@ -178,13 +196,13 @@ def _layout(el) -> bool:
 _STRING = etree.XPath("string(.)")
 
 
-def _text(el) -> str:
+def _text(el: Element) -> str:
     return str(_STRING(el))
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell: Element) -> str:
     """A cell's text; a label wrapped over lines or split over spans (Word exports) is one label."""
-    text = (cell.text or "") if len(cell) == 0 else _text(cell)
+    text: str = (cell.text or "") if len(cell) == 0 else _text(cell)
     if text.isdigit():
         return text
     if "\n" in text:
@@ -192,7 +210,7 @@ def _cell_text(cell) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _table(el) -> Table:
+def _table(el: Element) -> Table:
     """Expand rowspan/colspan into a grid; positions covered by a merged cell are recorded as copies."""
     rows: list[list[str]] = []
     copies: set[tuple[int, int]] = set()
@@ -246,7 +264,7 @@ _VOID = {"br", "img", "meta", "input", "hr", "link", "wbr", "area", "base", "col
          "track", "basefont", "frame", "keygen"}
 
 
-def _parse_bounded(text: str):
+def _parse_bounded(text: str) -> Element | None:
     """The parsed page.  libxml2 stops at 256 levels and drops the rest of the page: then the elements nested
     deeper than _KEEP_DEPTH are removed (their text kept) and the page parsed again."""
     root = etree.fromstring(text, _PARSER)

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
@@ -24,6 +25,9 @@ from auditor.document import Document
 from auditor.extract import ocr_engines
 from auditor.extract.base import ExtractionError, remaining
 from auditor.extract.layout import Glyph, PageLayout, Seg, join_pages, layout_page, repeated_margin_lines
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 DPI = 300                 # rendering resolution of scanned PDF pages
 MAX_PIXELS = 60_000_000   # one page image larger than this is refused (decompression bomb)
@@ -84,9 +88,9 @@ def extract_image(data: bytes) -> Document:
     return document
 
 
-def _check_frames(image) -> int:
+def _check_frames(image: Image.Image) -> int:
     """The number of frames, after checking each frame's and the file's pixel count from the headers."""
-    n = getattr(image, "n_frames", 1)
+    n: int = getattr(image, "n_frames", 1)
     if n > MAX_IMAGE_PAGES:
         raise ExtractionError(f"图片有 {n} 帧（页），超过上限 {MAX_IMAGE_PAGES} 页，不像是年度报告")
     total = 0
@@ -99,7 +103,7 @@ def _check_frames(image) -> int:
     return n
 
 
-def _dpi(image) -> float:
+def _dpi(image: Image.Image) -> float:
     dpi = image.info.get("dpi", (DPI, DPI))[0] or DPI
     try:
         return float(dpi) if 50 <= float(dpi) <= 1200 else DPI
@@ -107,7 +111,7 @@ def _dpi(image) -> float:
         return DPI
 
 
-def _scaled(image):
+def _scaled(image: Image.Image) -> tuple[Image.Image, float]:
     """(image, scale): a page image no larger than OCR_PIXELS (Tesseract's memory and time grow with it)."""
     w, h = image.size
     if w * h <= OCR_PIXELS:
@@ -116,7 +120,7 @@ def _scaled(image):
     return image.resize((max(1, int(w * scale)), max(1, int(h * scale))), Image.Resampling.LANCZOS), scale
 
 
-def _to_gray(image):
+def _to_gray(image: Image.Image) -> Image.Image:
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
@@ -124,14 +128,16 @@ def _to_gray(image):
     return image.convert("L")
 
 
-def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> tuple[list, list[float]]:
+def render_pdf_pages(pdf: pdfium.PdfDocument, indices: list[int],
+                     dpi: int = DPI) -> tuple[list[Image.Image], list[float]]:
     """Pages of an open pypdfium2 document as grayscale PIL images, and the resolution each was rendered at
     (`dpi`, or less for a page so large that it would exceed OCR_PIXELS)."""
     if (why := ocr_engines.missing()) is not None:
         raise ExtractionError(why)
     if len(indices) > MAX_IMAGE_PAGES:
         raise ExtractionError(f"图片版 PDF 页数过多（{len(indices)} 页需要 OCR，上限 {MAX_IMAGE_PAGES} 页）")
-    images, dpis = [], []
+    images: list[Image.Image] = []
+    dpis: list[float] = []
     for i in indices:
         page = pdf[i]
         try:
@@ -146,7 +152,7 @@ def render_pdf_pages(pdf, indices: list[int], dpi: int = DPI) -> tuple[list, lis
     return images, dpis
 
 
-def layouts_from_images(images: list, first_numbers: list[int] | None = None,
+def layouts_from_images(images: list[Image.Image], first_numbers: list[int] | None = None,
                         dpi: float | list[float] = DPI) -> list[PageLayout]:
     """OCR the page images (in parallel, one page per core) into page layouts in points, with the engine of this
     process (ocr_engines.current())."""
@@ -160,7 +166,7 @@ def layouts_from_images(images: list, first_numbers: list[int] | None = None,
         return list(pool.map(lambda args: _ocr_page(engine, *args), zip(images, numbers, dpis, strict=False)))
 
 
-def _ocr_page(engine: str, image, number: int, dpi: float) -> PageLayout:
+def _ocr_page(engine: str, image: Image.Image, number: int, dpi: float) -> PageLayout:
 
     timeout = remaining(PAGE_TIMEOUT)   # the document's total OCR time is bounded by its deadline too
     if timeout <= 1:
@@ -214,12 +220,12 @@ def _normalise(text: str) -> str:
     return text.translate(_FULLWIDTH_FIX).strip()
 
 
-def _binarise(image):
+def _binarise(image: Image.Image) -> Image.Image:
     """Grayscale -> black and white at a fixed threshold, to find the rulings (Tesseract reads the grayscale)."""
     return image.point(lambda v: 0 if v < 170 else 255, mode="L")
 
 
-def _rulings(image, gray, dpi: float = DPI) -> tuple[list[Seg], object]:
+def _rulings(image: Image.Image, gray: Image.Image, dpi: float = DPI) -> tuple[list[Seg], Image.Image]:
     """Long dark runs: horizontal and vertical table rulings, in pixels; and the image with them painted out."""
     w, h = image.size
     # longer than any stroke of a character: 0.3 inch across, 0.25 inch down (a table row is at least that tall
@@ -228,7 +234,7 @@ def _rulings(image, gray, dpi: float = DPI) -> tuple[list[Seg], object]:
     min_v = max(16, int(dpi * 0.25))
     segs: list[Seg] = []
     segs += _runs(image.tobytes(), w, h, min_h, horizontal=True)
-    rotated = image.transpose(5)  # Image.Transpose.TRANSPOSE: rows become columns
+    rotated = image.transpose(Image.Transpose.TRANSPOSE)  # rows become columns
     segs += _runs(rotated.tobytes(), h, w, min_v, horizontal=False)
     cleaned = gray.copy()
     draw = ImageDraw.Draw(cleaned)
@@ -242,7 +248,7 @@ def _rulings(image, gray, dpi: float = DPI) -> tuple[list[Seg], object]:
 
 def _runs(raw: bytes, width: int, height: int, min_len: int, horizontal: bool) -> list[Seg]:
     pattern = re.compile(rb"\x00{%d,}" % min_len)
-    out = []
+    out: list[Seg] = []
     for y in range(height):
         row = raw[y * width:(y + 1) * width]
         if b"\x00" * min_len not in row:

@@ -17,9 +17,13 @@ import os
 import subprocess
 import sys
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from auditor.extract.base import ExtractionError
 from auditor.extract.layout import Glyph
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 DEFAULT = "tesseract"   # measured in bench/bench_ocr.py: see the README's OCR table
 NAMES = ("tesseract", "rapidocr")
@@ -51,7 +55,7 @@ def missing(name: str | None = None) -> str | None:
     return None if ocr._tesseract() is not None else ocr.MISSING
 
 
-def page_glyphs(image, number: int, dpi: float, name: str | None = None, original=None,
+def page_glyphs(image: Image, number: int, dpi: float, name: str | None = None, original: Image | None = None,
                 timeout: float | None = None) -> list[Glyph]:
     """The glyphs of one page image (rulings painted out), in points.  RapidOCR reads the original page: its text
     detector keeps the numbers of neighbouring cells apart by their rulings (painted out, a row of numbers becomes
@@ -72,7 +76,7 @@ def _too_slow(number: int, timeout: float) -> ExtractionError:
 
 # --- Tesseract -------------------------------------------------------------------------------------------------
 
-def _tesseract_glyphs(image, number: int, dpi: float, timeout: float) -> list[Glyph]:
+def _tesseract_glyphs(image: Image, number: int, dpi: float, timeout: float) -> list[Glyph]:
     from auditor.extract import ocr
 
     exe = ocr._tesseract()
@@ -90,7 +94,7 @@ def _tesseract_glyphs(image, number: int, dpi: float, timeout: float) -> list[Gl
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["未知错误"]
         raise ExtractionError(f"OCR 失败（第 {number} 页）：{reason[0]}")
-    glyphs = []
+    glyphs: list[Glyph] = []
     for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
@@ -119,7 +123,7 @@ def _rapidocr() -> bool:
     return importlib.util.find_spec("rapidocr_onnxruntime") is not None
 
 
-def _rapidocr_glyphs(image, number: int, scale: float, timeout: float) -> list[Glyph]:
+def _rapidocr_glyphs(image: Image, number: int, scale: float, timeout: float) -> list[Glyph]:
     """One page read in its own process (_rapidocr_page.py) under RAPIDOCR_MEMORY_MB, killed at `timeout`."""
     from PIL import Image
 
@@ -152,7 +156,7 @@ def _rapidocr_glyphs(image, number: int, scale: float, timeout: float) -> list[G
     return glyphs
 
 
-def _bounds(quad) -> tuple[float, float, float, float]:
+def _bounds(quad: list[list[float]]) -> tuple[float, float, float, float]:
     xs = [float(p[0]) for p in quad]
     ys = [float(p[1]) for p in quad]
     return min(xs), min(ys), max(xs), max(ys)
@@ -166,7 +170,8 @@ def _words(text: str, x0: float, top: float, x1: float, bottom: float, scale: fl
     if len(parts) <= 1:
         return ocr._split_word(text, int(x0), int(top), int(x1 - x0), int(bottom - top), scale)
     step = (x1 - x0) / max(len(text), 1)  # spaces inside a box: place each part where it stands in the text
-    out, k = [], 0
+    out: list[Glyph] = []
+    k = 0
     for part in parts:
         k = text.index(part, k)
         out += ocr._split_word(part, int(x0 + k * step), int(top), int(len(part) * step), int(bottom - top), scale)

@@ -16,6 +16,7 @@ import io
 import re
 import warnings
 import zipfile
+from typing import Any
 
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
@@ -31,6 +32,8 @@ MAX_RATIO = 200                        # inflated / compressed, per part (a page
 MAX_PAGES = 300
 PT = 72 / 25.4                         # points per millimetre
 # check-value algorithms of seals: SM3 (GM/T 0004) and the ones some producers use
+Element = Any  # lxml.etree._Element (lxml-stubs is not installed)
+Parsed = dict[str, Any]  # easyofd's reading of a document (JSON-like, untyped)
 _DIGESTS = {"1.2.156.10197.1.401": "sm3", "sm3": "sm3", "1.3.14.3.2.26": "sha1", "sha1": "sha1",
             "2.16.840.1.101.3.4.2.1": "sha256", "sha256": "sha256", "1.2.840.113549.2.5": "md5", "md5": "md5"}
 
@@ -100,7 +103,7 @@ def _no_entities(parts: dict[str, bytes]) -> None:
             raise ExtractionError(f"OFD 文件含有 XML 实体声明（{name}），可能是恶意文件，已拒绝读取")
 
 
-def _xml(parts: dict[str, bytes], name: str):
+def _xml(parts: dict[str, bytes], name: str) -> Element | None:
     body = _find(parts, name)
     if body is None:
         return None
@@ -118,11 +121,11 @@ def _find(parts: dict[str, bytes], name: str) -> bytes | None:
     return next((v for k, v in parts.items() if k.lower() == lower), None)
 
 
-def _local(tag) -> str:
+def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _texts(root, name: str) -> list[str]:
+def _texts(root: Element, name: str) -> list[str]:
     return [(e.text or "").strip() for e in root.iter() if _local(e.tag) == name]
 
 
@@ -171,7 +174,7 @@ def _check_one(parts: dict[str, bytes], path: str) -> list[str]:
 
 # --- easyofd -------------------------------------------------------------------------------------------------------
 
-def _parse(parts: dict[str, bytes]) -> list[dict]:
+def _parse(parts: dict[str, bytes]) -> list[Parsed]:
     """easyofd's reading of the parts (from memory): per page, text objects and paths."""
     import xmltodict  # lazy: the easyofd stack (PyMuPDF) loads only for an OFD
     from loguru import logger
@@ -184,7 +187,7 @@ def _parse(parts: dict[str, bytes]) -> list[dict]:
     for module in (file_parser_base, file_publicres_parser):  # they print() to stdout (JSON output goes there)
         module.print = _quiet
 
-    tree: dict = {"root": "/ofd", "pdf_name": "report.pdf"}
+    tree: dict[str, Any] = {"root": "/ofd", "pdf_name": "report.pdf"}
     try:
         for name, body in parts.items():
             key = f"/ofd/{name}"
@@ -192,18 +195,19 @@ def _parse(parts: dict[str, bytes]) -> list[dict]:
         tree["root_doc"] = next(f"/ofd/{k}" for k in parts if k.lower() == "ofd.xml")
         parser = OFDParser(None)
         parser.file_tree = tree
-        return parser.parser()
+        docs: list[Parsed] = parser.parser()
+        return docs
     except ExtractionError:
         raise
     except Exception as exc:  # noqa: BLE001 - easyofd raises whatever its parts raise
         raise ExtractionError(f"OFD 文件结构异常，无法读取（{type(exc).__name__}）") from None
 
 
-def _quiet(*args, **kwargs) -> None:
+def _quiet(*args: object, **kwargs: object) -> None:
     pass
 
 
-def _pages(docs: list[dict]) -> list[PageLayout]:
+def _pages(docs: list[Parsed]) -> list[PageLayout]:
     if not docs:
         raise ExtractionError("OFD 文件中没有文档")
     doc = docs[0]
@@ -218,10 +222,27 @@ def _pages(docs: list[dict]) -> list[PageLayout]:
     return out
 
 
-def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
+def _read_scans(doc: Parsed, pages: list[PageLayout]) -> int:
     """Pages without text whose content is a picture (a scan): the largest picture read by OCR, in place, under the
     same bounds as an image file (ocr.py): each picture's and all pictures' pixels checked from their headers before
     any is decoded, then one page at a time, scaled down to OCR_PIXELS, each page's time from the deadline."""
+    todo = _scans(doc, pages)
+    if not todo:
+        return 0
+    if len(todo) > ocr.MAX_IMAGE_PAGES:
+        raise ExtractionError(f"图片版 OFD 页数过多（{len(todo)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
+    if sum(image.size[0] * image.size[1] for _, image, *_rest in todo) > ocr.MAX_TOTAL_PIXELS:
+        raise ExtractionError("OFD 中的图片总像素过多，不像是年度报告的扫描页")
+    for k, image, x, y, width_mm in todo:  # one page at a time: memory stays bounded
+        layout = _read_scan(k, image, width_mm)
+        if layout is not None:
+            _move(layout, x, y)
+            pages[k].glyphs, pages[k].segs = layout.glyphs, layout.segs
+    return len(todo)
+
+
+def _scans(doc: Parsed, pages: list[PageLayout]) -> list[tuple[int, Image.Image, float, float, float]]:
+    """The pages to read by OCR: (index, its largest picture, the picture's x and y in points, its width in mm)."""
     todo = []
     for k, (_, page) in enumerate(sorted(doc.get("page_info", {}).items())):
         if pages[k].glyphs or not page.get("img_list"):
@@ -230,32 +251,32 @@ def _read_scans(doc: dict, pages: list[PageLayout]) -> int:
         image = _picture(doc.get("images", {}).get(str(best.get("ResourceID")), {}))
         if image is not None:
             todo.append((k, image, float(best["pos"][0]) * PT, float(best["pos"][1]) * PT, float(best["pos"][2])))
-    if not todo:
-        return 0
-    if len(todo) > ocr.MAX_IMAGE_PAGES:
-        raise ExtractionError(f"图片版 OFD 页数过多（{len(todo)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
-    if sum(image.size[0] * image.size[1] for _, image, *_rest in todo) > ocr.MAX_TOTAL_PIXELS:
-        raise ExtractionError("OFD 中的图片总像素过多，不像是年度报告的扫描页")
-    for k, image, x, y, width_mm in todo:  # one page at a time: memory stays bounded
-        dpi = image.size[0] / (width_mm / 25.4) if width_mm > 0 else ocr.DPI
-        try:
-            page_image, scale = ocr._scaled(ocr._to_gray(image))
-        except (OSError, ValueError, SyntaxError, EOFError):
-            continue                        # a picture that cannot be decoded: the page stays without text
-        finally:
-            image.close()
-        dpi *= scale
-        [layout] = ocr.layouts_from_images([page_image], first_numbers=[k + 1], dpi=dpi)
-        del page_image
-        for g in layout.glyphs:
-            g.x0, g.x1, g.top, g.bottom = g.x0 + x, g.x1 + x, g.top + y, g.bottom + y
-        for sg in layout.segs:
-            sg.pos, sg.a, sg.b = (sg.pos + y, sg.a + x, sg.b + x) if sg.horizontal else (sg.pos + x, sg.a + y, sg.b + y)
-        pages[k].glyphs, pages[k].segs = layout.glyphs, layout.segs
-    return len(todo)
+    return todo
 
 
-def _picture(resource: dict):
+def _read_scan(k: int, image: Image.Image, width_mm: float) -> PageLayout | None:
+    """Page k's picture read by OCR, in points from the picture's corner; None when it cannot be decoded."""
+    dpi = image.size[0] / (width_mm / 25.4) if width_mm > 0 else ocr.DPI
+    try:
+        page_image, scale = ocr._scaled(ocr._to_gray(image))
+    except (OSError, ValueError, SyntaxError, EOFError):
+        return None                         # a picture that cannot be decoded: the page stays without text
+    finally:
+        image.close()
+    dpi *= scale
+    [layout] = ocr.layouts_from_images([page_image], first_numbers=[k + 1], dpi=dpi)
+    return layout
+
+
+def _move(layout: PageLayout, x: float, y: float) -> None:
+    """Shift the glyphs and rulings of a picture placed at (x, y) on its page."""
+    for g in layout.glyphs:
+        g.x0, g.x1, g.top, g.bottom = g.x0 + x, g.x1 + x, g.top + y, g.bottom + y
+    for sg in layout.segs:
+        sg.pos, sg.a, sg.b = (sg.pos + y, sg.a + x, sg.b + x) if sg.horizontal else (sg.pos + x, sg.a + y, sg.b + y)
+
+
+def _picture(resource: dict[str, Any]) -> Image.Image | None:
     """A page picture, opened but not yet decoded (PIL reads the header only), or None; a picture too large to be a
     page is refused."""
     try:
@@ -267,9 +288,10 @@ def _picture(resource: dict):
     return image
 
 
-def _deltas(spec: str, n: int) -> list[float]:
+def _deltas(spec: str | None, n: int) -> list[float]:
     """DeltaX/DeltaY: numbers, where "g N d" stands for N times d."""
-    tokens, out, i = str(spec or "").split(), [], 0
+    tokens, i = str(spec or "").split(), 0
+    out: list[float] = []
     while i < len(tokens):
         if tokens[i] == "g" and i + 2 < len(tokens):
             out += [float(tokens[i + 2])] * int(float(tokens[i + 1]))
@@ -280,7 +302,7 @@ def _deltas(spec: str, n: int) -> list[float]:
     return (out + [out[-1] if out else 0.0] * n)[: max(n - 1, 0)]
 
 
-def _glyphs(item: dict) -> list[Glyph]:
+def _glyphs(item: dict[str, Any]) -> list[Glyph]:
     """One TextCode as glyphs in points: the boundary's origin, the code's X/Y (the first baseline) and DeltaX."""
     text = str(item.get("text") or "")
     if not text.strip() or text == "None":
@@ -309,7 +331,7 @@ def _glyphs(item: dict) -> list[Glyph]:
     return out
 
 
-def _scale(ctm) -> tuple[float, float]:
+def _scale(ctm: object) -> tuple[float, float]:
     """The horizontal and vertical scale of a text object's CTM (rotation is not used by reports)."""
     try:
         m = [float(v) for v in str(ctm).split()]
@@ -321,13 +343,21 @@ def _scale(ctm) -> tuple[float, float]:
 _CMD = re.compile(r"[MLBQACSZ]|-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
 
 
-def _segs(item: dict) -> list[Seg]:
+def _segs(item: dict[str, Any]) -> list[Seg]:
     """A PathObject's axis-aligned lines, in points (the rulings of tables)."""
     try:
         bx, by = float(item["pos"][0]), float(item["pos"][1])
     except (KeyError, TypeError, ValueError, IndexError):
         return []
-    tokens = _CMD.findall(str(item.get("AbbreviatedData") or ""))
+    return _axis_lines(_polylines(str(item.get("AbbreviatedData") or "")), bx, by)
+
+
+_ARGS = {"M": 2, "L": 2, "S": 2, "Q": 4, "B": 6, "A": 7, "C": 0}  # numbers each command takes (C: as L)
+
+
+def _polylines(data: str) -> list[list[tuple[float, float]]]:
+    """The path's straight polylines (AbbreviatedData); a curve ends one."""
+    tokens = _CMD.findall(data)
     points: list[tuple[float, float]] = []
     polylines = [points]
     i, cmd = 0, None
@@ -338,19 +368,21 @@ def _segs(item: dict) -> list[Seg]:
             if cmd == "Z" and points:
                 points.append(points[0])
             continue
-        need = {"M": 2, "L": 2, "S": 2, "Q": 4, "B": 6, "A": 7, "C": 0}.get(cmd or "", 2) or 2
+        need = _ARGS.get(cmd or "", 2) or 2
         nums = [float(t) for t in tokens[i:i + need] if not t.isalpha()]
         i += need
         if len(nums) < 2:
             break
-        if cmd == "M":
-            points = [(nums[-2], nums[-1])]
-            polylines.append(points)
-        elif cmd == "L":
+        if cmd == "L":
             points.append((nums[0], nums[1]))
-        else:  # a curve: not a ruling
+        else:  # a move, or a curve (not a ruling): a new polyline
             points = [(nums[-2], nums[-1])]
             polylines.append(points)
+    return polylines
+
+
+def _axis_lines(polylines: list[list[tuple[float, float]]], bx: float, by: float) -> list[Seg]:
+    """The horizontal and vertical pieces of the polylines, in points from the boundary's origin (bx, by)."""
     segs = []
     for pts in polylines:
         for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
@@ -27,7 +28,7 @@ MAX_PAGE_CHARS = 30_000  # characters on one page (a dense A4 page has 3,000): m
 MAX_CHARS = 600_000      # characters in the whole document (300 dense pages)
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -55,26 +56,7 @@ def extract(data: bytes) -> Document:
             raise ExtractionError("PDF 文件没有页面")
         if n > MAX_PAGES:
             raise ExtractionError(f"PDF 文件页数过多（{n} 页，上限 {MAX_PAGES} 页），不像是年度报告")
-        layouts: list[PageLayout | None] = []
-        scanned: list[int] = []
-        chars = 0
-        for i in range(n):
-            try:
-                page = pdf[i]
-            except Exception:  # noqa: BLE001 - pdfium raises a generic error for a broken page
-                raise ExtractionError(f"PDF 文件已损坏：第 {i + 1} 页无法读取") from None
-            try:
-                layout = _page_layout(page, i + 1)
-                if layout is None:
-                    scanned.append(i)
-                else:
-                    chars += len(layout.glyphs)
-                    if chars > MAX_CHARS:
-                        raise ExtractionError(f"PDF 文字过多（前 {i + 1} 页已超过 {MAX_CHARS // 10000} 万字），"
-                                              "不像是年度报告，疑似恶意构造")
-                layouts.append(layout)
-            finally:
-                page.close()
+        layouts, scanned = _read_pages(pdf, n)
         document = Document(format="pdf", pages=n)
         if b"%%EOF" not in data[-2048:]:
             document.warnings.append("PDF 文件可能不完整（缺少结尾标记 %%EOF），只读取了能恢复的部分")
@@ -83,21 +65,7 @@ def extract(data: bytes) -> Document:
             document.warnings.append(f"{len(scanned)} 页没有文字层，未识别（{ocr.MISSING}）")
             scanned = []
         if scanned:
-            if len(scanned) > ocr.MAX_IMAGE_PAGES:
-                raise ExtractionError(f"图片版 PDF 页数过多（{len(scanned)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
-            batch = max(1, os.cpu_count() or 1)  # a few pages rendered at a time: memory stays bounded
-            for start in range(0, len(scanned), batch):
-                chunk = scanned[start:start + batch]
-                images, dpis = ocr.render_pdf_pages(pdf, chunk)
-                for i, page_layout in zip(chunk, ocr.layouts_from_images(images, first_numbers=[i + 1 for i in chunk],
-                                                                         dpi=dpis), strict=False):
-                    layouts[i] = page_layout
-                del images
-            document.ocr = True
-            if len(scanned) < n:
-                document.warnings.append(f"{len(scanned)} 页没有文字层，已用 OCR 识别")
-            else:
-                document.warnings.append("PDF 没有文字层（图片版），已用 OCR 识别")
+            _read_scans(pdf, scanned, layouts, document, n)
     finally:
         pdf.close()
     pages = [p for p in layouts if p is not None]
@@ -108,10 +76,55 @@ def extract(data: bytes) -> Document:
     return document
 
 
+def _read_pages(pdf: pdfium.PdfDocument, n: int) -> tuple[list[PageLayout | None], list[int]]:
+    """Each page's text layer (None for a page to read as a picture), and the indices of those pages."""
+    layouts: list[PageLayout | None] = []
+    scanned: list[int] = []
+    chars = 0
+    for i in range(n):
+        try:
+            page = pdf[i]
+        except Exception:  # noqa: BLE001 - pdfium raises a generic error for a broken page
+            raise ExtractionError(f"PDF 文件已损坏：第 {i + 1} 页无法读取") from None
+        try:
+            layout = _page_layout(page, i + 1)
+            if layout is None:
+                scanned.append(i)
+            else:
+                chars += len(layout.glyphs)
+                if chars > MAX_CHARS:
+                    raise ExtractionError(f"PDF 文字过多（前 {i + 1} 页已超过 {MAX_CHARS // 10000} 万字），"
+                                          "不像是年度报告，疑似恶意构造")
+            layouts.append(layout)
+        finally:
+            page.close()
+    return layouts, scanned
+
+
+def _read_scans(pdf: pdfium.PdfDocument, scanned: list[int], layouts: list[PageLayout | None], document: Document,
+                n: int) -> None:
+    """OCR the pages without a text layer into their place in `layouts`."""
+    if len(scanned) > ocr.MAX_IMAGE_PAGES:
+        raise ExtractionError(f"图片版 PDF 页数过多（{len(scanned)} 页需要 OCR，上限 {ocr.MAX_IMAGE_PAGES} 页）")
+    batch = max(1, os.cpu_count() or 1)  # a few pages rendered at a time: memory stays bounded
+    for start in range(0, len(scanned), batch):
+        chunk = scanned[start:start + batch]
+        images, dpis = ocr.render_pdf_pages(pdf, chunk)
+        for i, page_layout in zip(chunk, ocr.layouts_from_images(images, first_numbers=[i + 1 for i in chunk],
+                                                                 dpi=dpis), strict=False):
+            layouts[i] = page_layout
+        del images
+    document.ocr = True
+    if len(scanned) < n:
+        document.warnings.append(f"{len(scanned)} 页没有文字层，已用 OCR 识别")
+    else:
+        document.warnings.append("PDF 没有文字层（图片版），已用 OCR 识别")
+
+
 _PUA = re.compile(r"[\ue000-\uf8ff\ufffd]")
 
 
-def _page_layout(page, number: int) -> PageLayout | None:
+def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout | None:
     """The page's characters and rulings; None when the page has no usable text layer (a scan)."""
     width, height = page.get_size()
     textpage = page.get_textpage()
@@ -148,7 +161,7 @@ def _page_layout(page, number: int) -> PageLayout | None:
     return PageLayout(width, height, glyphs, segs, number)
 
 
-def _fix_bogus_boxes(raw, glyphs: list[Glyph], index: list[int], height: float) -> None:
+def _fix_bogus_boxes(raw: Any, glyphs: list[Glyph], index: list[int], height: float) -> None:
     """pdfium's loose box is wrong for some glyphs (vertical writing in WPS tables gives 200-point boxes):
     for a box far taller than the page's usual one, use the tight box grown to a square."""
     if not glyphs:
@@ -165,7 +178,7 @@ def _fix_bogus_boxes(raw, glyphs: list[Glyph], index: list[int], height: float) 
             glyphs[k] = Glyph(g.text, cx - half, cy - half, cx + half, cy + half)
 
 
-def _many_paths(page, threshold: int = 200) -> bool:
+def _many_paths(page: pdfium.PdfPage, threshold: int = 200) -> bool:
     """Text converted to outlines ("转曲"): hundreds of path objects and no text layer."""
     raw = page.raw
     paths = 0
@@ -177,58 +190,89 @@ def _many_paths(page, threshold: int = 200) -> bool:
     return False
 
 
-def _has_image(page) -> bool:
+def _has_image(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
-def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
+
+
+class _Buffers:
+    """The out-parameters pdfium fills, allocated once per page."""
+
+    def __init__(self) -> None:
+        self.matrix = R.FS_MATRIX()
+        self.fillmode, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.x, self.y = ctypes.c_float(), ctypes.c_float()
+        self.bl, self.bb, self.br, self.bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+
+    def draw_mode(self, obj: Any) -> tuple[bool, bool]:
+        """(stroked, filled)"""
+        R.FPDFPath_GetDrawMode(obj, self.fillmode, self.stroke)
+        return bool(self.stroke.value), self.fillmode.value != 0
+
+    def placed(self, obj: Any, parent: Matrix) -> Matrix:
+        """The object's matrix composed with its parent's (the parent's when it has none)."""
+        if R.FPDFPageObj_GetMatrix(obj, self.matrix):
+            m = self.matrix
+            return _compose((m.a, m.b, m.c, m.d, m.e, m.f), parent)
+        return parent
+
+
+def _rulings(page: pdfium.PdfPage, height: float, max_paths: int = 20000) -> list[Seg]:
     """Axis-aligned rulings drawn as vector paths: stroked lines, thin filled rectangles, the edges of stroked
     rectangles.  Large filled rectangles (cell shading, white backgrounds) are not rulings."""
     segs: list[Seg] = []
-    matrix = R.FS_MATRIX()
-    fillmode, stroke = ctypes.c_int(), ctypes.c_int()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    identity = (1, 0, 0, 1, 0, 0)
+    buf = _Buffers()
     raw_page = page.raw
-    stack = []
-    bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    PATH, FORM = R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM
+    stack: list[tuple[Any, Matrix]] = []
     paths = 0
     for i in range(R.FPDFPage_CountObjects(raw_page)):
         obj = R.FPDFPage_GetObject(raw_page, i)
         kind = R.FPDFPageObj_GetType(obj)
-        if kind == FORM:
-            stack.append((obj, identity))
+        if kind == R.FPDF_PAGEOBJ_FORM:
+            stack.append((obj, _IDENTITY))
             continue
-        if kind != PATH:
+        if kind != R.FPDF_PAGEOBJ_PATH:
             continue
         paths += 1
         if paths > max_paths:
             break
-        # fast path for the common shapes, from the page-space bounds: a line, a thin bar, a shaded box, a frame
-        R.FPDFPath_GetDrawMode(obj, fillmode, stroke)
-        stroked, filled = bool(stroke.value), fillmode.value != 0
-        if not (stroked or filled):
-            continue
-        nseg = R.FPDFPath_CountSegments(obj)
-        if nseg <= 6 and R.FPDFPageObj_GetBounds(obj, bl, bb, br, bt):
-            x0, x1, top, bottom = bl.value, br.value, height - bt.value, height - bb.value
-            w, h = x1 - x0, bottom - top
-            thin_h, thin_v = h < 3 and w >= 3, w < 3 and h >= 3
-            if thin_h:
-                segs.append(Seg(True, (top + bottom) / 2, x0, x1))
-                continue
-            if thin_v:
-                segs.append(Seg(False, (x0 + x1) / 2, top, bottom))
-                continue
-            if w >= 3 and h >= 3 and nseg >= 4:
-                if stroked:  # a frame: its four edges
-                    segs += [Seg(True, top, x0, x1), Seg(True, bottom, x0, x1),
-                             Seg(False, x0, top, bottom), Seg(False, x1, top, bottom)]
-                continue  # a filled box is shading, not a ruling
-            if nseg == 2:
-                continue  # a diagonal line
-        stack.append((obj, identity))
+        if not _simple_shape(obj, height, buf, segs):
+            stack.append((obj, _IDENTITY))
+    _nested_rulings(stack, height, max_paths, buf, segs)
+    return segs
+
+
+def _simple_shape(obj: Any, height: float, buf: _Buffers, segs: list[Seg]) -> bool:
+    """The fast path for the common shapes, from the page-space bounds: a line, a thin bar, a shaded box, a frame
+    (their rulings added to segs).  False when the path must be read segment by segment."""
+    stroked, filled = buf.draw_mode(obj)
+    if not (stroked or filled):
+        return True
+    nseg: int = R.FPDFPath_CountSegments(obj)
+    if nseg > 6 or not R.FPDFPageObj_GetBounds(obj, buf.bl, buf.bb, buf.br, buf.bt):
+        return False
+    x0, x1, top, bottom = buf.bl.value, buf.br.value, height - buf.bt.value, height - buf.bb.value
+    w, h = x1 - x0, bottom - top
+    if h < 3 and w >= 3:
+        segs.append(Seg(True, (top + bottom) / 2, x0, x1))
+        return True
+    if w < 3 and h >= 3:
+        segs.append(Seg(False, (x0 + x1) / 2, top, bottom))
+        return True
+    if w >= 3 and h >= 3 and nseg >= 4:
+        if stroked:  # a frame: its four edges
+            segs += [Seg(True, top, x0, x1), Seg(True, bottom, x0, x1),
+                     Seg(False, x0, top, bottom), Seg(False, x1, top, bottom)]
+        return True  # a filled box is shading, not a ruling
+    return nseg == 2  # a diagonal line
+
+
+def _nested_rulings(stack: list[tuple[Any, Matrix]], height: float, max_paths: int, buf: _Buffers,
+                    segs: list[Seg]) -> None:
+    """The rulings of the paths left, and of those inside form objects, read segment by segment."""
     seen = 0
     while stack:
         obj, parent = stack.pop()
@@ -237,61 +281,64 @@ def _rulings(page, height: float, max_paths: int = 20000) -> list[Seg]:
             break
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_FORM:
-            if R.FPDFPageObj_GetMatrix(obj, matrix):
-                m = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
-            else:
-                m = parent
+            m = buf.placed(obj, parent)
             stack.extend((R.FPDFFormObj_GetObject(obj, k), m) for k in range(R.FPDFFormObj_CountObjects(obj)))
             continue
         if kind != R.FPDF_PAGEOBJ_PATH:
             continue
-        if R.FPDFPageObj_GetMatrix(obj, matrix):
-            m = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
-        else:
-            m = parent
-        R.FPDFPath_GetDrawMode(obj, fillmode, stroke)
-        stroked, filled = bool(stroke.value), fillmode.value != 0
+        m = buf.placed(obj, parent)
+        stroked, filled = buf.draw_mode(obj)
         if not (stroked or filled):
             continue
-        subpaths: list[list[tuple[float, float]]] = []
         nseg = R.FPDFPath_CountSegments(obj)
         if nseg > 2000:
             continue
-        for k in range(nseg):
-            sg = R.FPDFPath_GetPathSegment(obj, k)
-            R.FPDFPathSegment_GetPoint(sg, x, y)
-            px = m[0] * x.value + m[2] * y.value + m[4]
-            py = height - (m[1] * x.value + m[3] * y.value + m[5])
-            t = R.FPDFPathSegment_GetType(sg)
-            if t == R.FPDF_SEGMENT_MOVETO or not subpaths:
-                subpaths.append([(px, py)])
-            elif t == R.FPDF_SEGMENT_LINETO:
-                subpaths[-1].append((px, py))
-            else:  # a curve: not a ruling; break the polyline
-                subpaths.append([(px, py)])
-            if R.FPDFPathSegment_GetClose(sg) and len(subpaths[-1]) > 1:
-                subpaths[-1].append(subpaths[-1][0])
-        for pts in subpaths:
-            if len(pts) < 2:
-                continue
-            xs = [p[0] for p in pts]
-            ys = [p[1] for p in pts]
-            w, h = max(xs) - min(xs), max(ys) - min(ys)
-            if filled and not stroked:
-                if w < 3 and h > 3:
-                    segs.append(Seg(False, (max(xs) + min(xs)) / 2, min(ys), max(ys)))
-                elif h < 3 and w > 3:
-                    segs.append(Seg(True, (max(ys) + min(ys)) / 2, min(xs), max(xs)))
-                continue
-            for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
-                if abs(y1 - y0) < 1 and abs(x1 - x0) >= 3:
-                    segs.append(Seg(True, (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
-                elif abs(x1 - x0) < 1 and abs(y1 - y0) >= 3:
-                    segs.append(Seg(False, (x0 + x1) / 2, min(y0, y1), max(y0, y1)))
-    return segs
+        _path_rulings(_subpaths(obj, nseg, m, height, buf), stroked, filled, segs)
 
 
-def _compose(m, parent):
+def _subpaths(obj: Any, nseg: int, m: Matrix, height: float, buf: _Buffers) -> list[list[tuple[float, float]]]:
+    """A path's polylines in page space (top-down); a curve breaks the polyline."""
+    subpaths: list[list[tuple[float, float]]] = []
+    x, y = buf.x, buf.y
+    for k in range(nseg):
+        sg = R.FPDFPath_GetPathSegment(obj, k)
+        R.FPDFPathSegment_GetPoint(sg, x, y)
+        px = m[0] * x.value + m[2] * y.value + m[4]
+        py = height - (m[1] * x.value + m[3] * y.value + m[5])
+        t = R.FPDFPathSegment_GetType(sg)
+        if t == R.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([(px, py)])
+        elif t == R.FPDF_SEGMENT_LINETO:
+            subpaths[-1].append((px, py))
+        else:  # a curve: not a ruling; break the polyline
+            subpaths.append([(px, py)])
+        if R.FPDFPathSegment_GetClose(sg) and len(subpaths[-1]) > 1:
+            subpaths[-1].append(subpaths[-1][0])
+    return subpaths
+
+
+def _path_rulings(subpaths: list[list[tuple[float, float]]], stroked: bool, filled: bool, segs: list[Seg]) -> None:
+    """A filled polyline is a ruling when it is a thin bar; a stroked one has a ruling in each axis-aligned edge."""
+    for pts in subpaths:
+        if len(pts) < 2:
+            continue
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        if filled and not stroked:
+            if w < 3 and h > 3:
+                segs.append(Seg(False, (max(xs) + min(xs)) / 2, min(ys), max(ys)))
+            elif h < 3 and w > 3:
+                segs.append(Seg(True, (max(ys) + min(ys)) / 2, min(xs), max(xs)))
+            continue
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            if abs(y1 - y0) < 1 and abs(x1 - x0) >= 3:
+                segs.append(Seg(True, (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+            elif abs(x1 - x0) < 1 and abs(y1 - y0) >= 3:
+                segs.append(Seg(False, (x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+
+
+def _compose(m: Matrix, parent: Matrix) -> Matrix:
     """m (child) then parent: the child's coordinates mapped into the page."""
     a, b, c, d, e, f = m
     A, B, C, D, E, F = parent

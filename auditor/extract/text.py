@@ -28,43 +28,53 @@ def parse_text(text: str) -> Document:
     lines = text.split("\n")
     doc = Document(format="markdown" if _is_markdown(lines) else "text")
     lines = _read_archive_header(lines, doc)
-    rows: list[list[str]] = []
-    pipes = spaced = False  # what the rows gathered so far are
-
-    def flush() -> None:
-        nonlocal pipes, spaced
-        if rows:
-            doc.blocks.append(Table(rows=list(rows), grid=pipes and len(rows) > 1))
-            rows.clear()
-        pipes = spaced = False
-
+    reader = _Lines(doc)
     for raw in lines:
+        reader.read(raw)
+    reader.flush()
+    return doc
+
+
+class _Lines:
+    """Lines into blocks: table rows (pipe, tab-separated or space-aligned) gathered into tables, other lines
+    paragraphs."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.rows: list[list[str]] = []
+        self.pipes = self.spaced = False  # what the rows gathered so far are
+
+    def flush(self) -> None:
+        if self.rows:
+            self.doc.blocks.append(Table(rows=list(self.rows), grid=self.pipes and len(self.rows) > 1))
+            self.rows.clear()
+        self.pipes = self.spaced = False
+
+    def read(self, raw: str) -> None:
         line = _NOISE.sub("", raw).rstrip()
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             if not _PIPE_SEPARATOR.match(stripped):
-                pipes = pipes or not rows  # a markdown table's cells are real cells
-                rows.append([c.strip() for c in stripped.strip("|").split("|")])
-            continue
+                self.pipes = self.pipes or not self.rows  # a markdown table's cells are real cells
+                self.rows.append([c.strip() for c in stripped.strip("|").split("|")])
+            return
         if "\t" in line:
-            rows.append([c.strip() for c in line.split("\t")])
-            continue
+            self.rows.append([c.strip() for c in line.split("\t")])
+            return
         if not stripped:
-            if not spaced:  # a table aligned with spaces goes on across blank lines (pdftotext -layout)
-                flush()
-            continue
+            if not self.spaced:  # a table aligned with spaces goes on across blank lines (pdftotext -layout)
+                self.flush()
+            return
         if _PAGE_NUMBER.match(stripped):
-            continue
-        if (cells := _spaced_row(stripped, spaced)) is not None:
-            if not spaced:
-                flush()
-            rows.append(cells)
-            spaced = True
-            continue
-        flush()
-        doc.blocks.append(Paragraph(stripped.lstrip("#").strip()))
-    flush()
-    return doc
+            return
+        if (cells := _spaced_row(stripped, self.spaced)) is not None:
+            if not self.spaced:
+                self.flush()
+            self.rows.append(cells)
+            self.spaced = True
+            return
+        self.flush()
+        self.doc.blocks.append(Paragraph(stripped.lstrip("#").strip()))
 
 
 _SPACES = re.compile(r" {2,}")

@@ -5,7 +5,9 @@ checked (TBL-INCOMPLETE says so)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from auditor.cells import Cell
 from auditor.context import AuditContext
 from auditor.eras import NEW_LAW, OLD
 from auditor.findings import Finding, Location, placed
@@ -14,22 +16,24 @@ from auditor.labels import T3_COLUMNS, T3_OTHER_SPLIT, T3_OUTCOME_ROWS, T4_COLUM
 from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
+from auditor.tables import Grid
 
 
-def _fmt(x) -> str:
+def _fmt(x: object) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def _cell(table: str, row: str, column: str, value, where=None, side: str | None = None) -> dict:
+def _cell(table: str, row: str, column: str, value: object, where: Cell | None = None,
+          side: str | None = None) -> dict[str, Any]:
     """A cell an identity used, on the identity's left or right side; `where` (a Cell) adds its page and box when
     the layout engine knows them."""
-    out = {"table": table, "row": row, "column": column, "value": value}
+    out: dict[str, Any] = {"table": table, "row": row, "column": column, "value": value}
     if side:
         out["side"] = side
     return placed(out, where)
 
 
-def _term(grid, row: str, column: str) -> Term:
+def _term(grid: Grid, row: str, column: str) -> Term:
     """A cell of table 三; those of the 总计 column and of the (七)总计 row are stated totals (blank: not stated)."""
     return Term(grid.cell(row, column), grid.spec[row].label, T3_COLUMNS[column], column == "total" or row == "total_handled")
 
@@ -40,7 +44,7 @@ def _broken(left: list[Term], right: list[Term]) -> Verdict | None:
     return verdict if verdict is not None and not verdict.holds else None
 
 
-def _outcome_rows(grid) -> list[str]:
+def _outcome_rows(grid: Grid) -> list[str]:
     if grid.other_single:
         return [k for k in T3_OUTCOME_ROWS if k not in T3_OTHER_SPLIT] + ["other_single"]
     return list(T3_OUTCOME_ROWS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from difflib import SequenceMatcher
+from typing import Any
 
 from auditor.context import AuditContext
 from auditor.eras import NEW_LAW
@@ -24,7 +25,7 @@ REUSE_THRESHOLD = 0.9
 REUSE_MIN_CHARS = 60  # shorter sections ("无") say too little to call them copied
 
 
-def _values(report) -> dict:
+def _values(report: AnnualReport) -> dict[str, dict[str, dict[str, Any]]]:
     try:
         return report.values() or {}
     except Exception:

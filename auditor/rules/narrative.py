@@ -11,16 +11,17 @@ from auditor.context import AuditContext
 from auditor.eras import NEW_LAW, OLD
 from auditor.findings import Finding, Location
 from auditor.labels import T3_SUBTOTAL_LABELS, T3_SUBTOTALS, T4_GROUPS
-from auditor.narrative import UNITS, enumerations, quantities, sentences
+from auditor.narrative import UNITS, Enumeration, enumerations, quantities, sentences
 from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
+from auditor.tables import Grid
 
 
 def _num(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
-def _section(report, text: str) -> str | None:
+def _section(report: AnnualReport, text: str) -> str | None:
     return next((n for n, s in report.sections.items() if text[:30] in s.text), None)
 
 
@@ -42,7 +43,7 @@ class NarrativeSum(Rule):
                 for enum in enumerations(sentence, sents[i - 1] if i else ""):
                     yield from self._judge(report, sentence, enum)
 
-    def _judge(self, report, sentence, enum):
+    def _judge(self, report: AnnualReport, sentence: str, enum: Enumeration) -> Iterator[Finding]:
         for total in enum.totals:
             parts = enum.parts(total.unit)
             if len(parts) < 2 or any(p.approx for p in parts) or enum.met_at_a_clause_end(total):
@@ -81,7 +82,7 @@ class NarrativePercent(Rule):
                     yield from self._paragraph(report, paragraph, bases)
 
     @staticmethod
-    def _bases(report, text: str) -> dict[str, set[float]]:
+    def _bases(report: AnnualReport, text: str) -> dict[str, set[float]]:
         """Every quantity of the section by unit, and the table's totals a share of applications is taken of."""
         out: dict[str, set[float]] = {}
         for q in quantities(text):
@@ -94,7 +95,7 @@ class NarrativePercent(Rule):
             out.setdefault("件", set()).update(v for v in (new, handled, (new or 0) + (carry or 0)) if v)
         return out
 
-    def _paragraph(self, report, paragraph: str, bases: dict[str, set[float]]):
+    def _paragraph(self, report: AnnualReport, paragraph: str, bases: dict[str, set[float]]) -> Iterator[Finding]:
         preceding = quantities(paragraph)
         for m in [*_PCT_A.finditer(paragraph), *_PCT_B.finditer(paragraph)]:
             count, unit, pct_text = float(m.group(1)), UNITS[m.group(2)], m.group(3)
@@ -160,24 +161,36 @@ class NarrativeTable(Rule):
                 yield from self._cases(sentence, t4)
 
     @staticmethod
-    def _tot(grid, *rows) -> tuple[float | None, bool]:
+    def _tot(grid: Grid, *rows: str) -> tuple[float | None, bool]:
         """The 总计 column summed over rows, and whether every cell was read with certainty; None when not there."""
-        cells = [grid.cell(r, "total") for r in rows]
-        if any(c is None or c.blank or c.value is None for c in cells):
-            return None, False
-        return sum(c.value for c in cells), all(c.certain for c in cells)
+        total: float = 0
+        certain = True
+        for r in rows:
+            c = grid.cell(r, "total")
+            if c is None or c.blank or c.value is None:
+                return None, False
+            total += c.value
+            certain = certain and c.certain
+        return total, certain
 
-    def _sub(self, grid, key):
+    def _sub(self, grid: Grid, key: str) -> tuple[float | None, bool]:
         rows = ("other_single",) if grid.other_single and key == "other_handling" else T3_SUBTOTALS[key]
         return self._tot(grid, *rows)
 
-    def _t3(self, quote, sentence, row_key, grid, expected, observed, what, certain):
+    def _t3(self, quote: str, sentence: str, row_key: str, grid: Grid, expected: float, observed: float, what: str,
+            certain: bool) -> Finding:
         row = grid.spec[row_key].label if row_key in grid.spec else row_key
         return self.finding(section="三", location=Location("三", row, "总计"), quote=quote, expected=expected,
                             observed=observed, table_text=f"表三{what}为{_num(expected)}件", evidence=sentence[:160],
                             doubt=None if certain else "表三相关单元格的列位置或数字拆分不能确定")
 
-    def _applications(self, sentence, t3):
+    def _applications(self, sentence: str, t3: Grid) -> Iterator[Finding]:
+        yield from self._received(sentence, t3)
+        yield from self._handled(sentence, t3)
+        yield from self._subtotals(sentence, t3)
+
+    def _received(self, sentence: str, t3: Grid) -> Iterator[Finding]:
+        """"未收到…申请" or "收到…申请N件" against 本年新收 (or 新收 + 上年结转, or the number handled)."""
         (new, new_ok), (carry, _) = self._tot(t3, "new_applications"), self._tot(t3, "carry_over")
         (handled, handled_ok) = self._tot(t3, "total_handled")
         what_new = "“本年新收政府信息公开申请数量”总计"
@@ -194,6 +207,9 @@ class NarrativeTable(Rule):
             accepted = {v for v in (new, handled, None if carry is None else new + carry) if v is not None}
             if n not in accepted:
                 yield self._t3(m.group(0), sentence, "new_applications", t3, new, n, what_new, new_ok)
+
+    def _handled(self, sentence: str, t3: Grid) -> Iterator[Finding]:
+        """办结, 结转下年度 and 上年结转 counts against their rows."""
         for pattern, key, what in ((_HANDLED, "total_handled", "“（七）总计”"),
                                    (_FORWARD, "carried_forward", "“结转下年度继续办理”总计"),
                                    (_CARRY_IN, "carry_over", "“上年结转政府信息公开申请数量”总计")):
@@ -202,24 +218,28 @@ class NarrativeTable(Rule):
                 if value is not None and int(m.group(1)) != value \
                         and not _PART_OF.search(_clause_before(sentence, m.start())):
                     yield self._t3(m.group(0), sentence, key, t3, value, int(m.group(1)), what, ok)
+
+    def _subtotals(self, sentence: str, t3: Grid) -> Iterator[Finding]:
+        """Counts of one kind of outcome (予以公开, 不予公开, …) against the rows of table 三 that make it up."""
         for m in _SUBTOTAL.finditer(sentence):
             keys = _SUBTOTAL_KEYS[m.group(1)]
             values = [self._sub(t3, k) for k in keys]
-            if any(v is None for v, _ in values) or _PART_OF.search(_clause_before(sentence, m.start())):
+            known = [v for v, _ in values if v is not None]
+            if len(known) < len(values) or _PART_OF.search(_clause_before(sentence, m.start())):
                 continue
-            total = sum(v for v, _ in values)
+            total = sum(known)
             if int(m.group(2)) != total:
                 label = "、".join(T3_SUBTOTAL_LABELS[k] for k in keys)
                 row = {"granted": "granted", "partly_granted": "partly_granted"}.get(keys[0], "total_handled")
                 yield self._t3(m.group(0), sentence, row, t3, total, int(m.group(2)), f"“{label}”合计",
                                all(ok for _, ok in values))
 
-    def _cases(self, sentence, t4):
+    def _cases(self, sentence: str, t4: Grid) -> Iterator[Finding]:
         totals = {k: NarrativeTable._case(t4, k) for k in T4_GROUPS}
-        known = all(v is not None for v, _ in totals.values())
+        counts = [v for v, _ in totals.values() if v is not None]
         certain = all(ok for _, ok in totals.values())
         doubt = None if certain else "表四相关单元格的列位置或数字拆分不能确定"
-        all_cases = sum(v for v, _ in totals.values()) if known else None
+        all_cases = sum(counts) if len(counts) == len(totals) else None
         if (m := _NO_CASES.search(sentence)) and all_cases:
             yield self.finding(section="四", location=Location("四", None, "总计"), quote=m.group(0),
                                expected=all_cases, observed=0, evidence=sentence[:160], doubt=doubt,
@@ -233,7 +253,7 @@ class NarrativeTable(Rule):
                                    doubt=None if review_ok else doubt)
         (direct, d_ok), (after, a_ok) = totals["litigation_direct"], totals["litigation_after_review"]
         for m in _LITIGATION_N.finditer(sentence):
-            if None in (direct, after) or _PART_OF.search(_clause_before(sentence, m.start())):
+            if direct is None or after is None or _PART_OF.search(_clause_before(sentence, m.start())):
                 continue
             if int(m.group(1)) != direct + after:
                 yield self.finding(section="四", location=Location("四", "行政诉讼", "总计"), quote=m.group(0),
@@ -242,7 +262,7 @@ class NarrativeTable(Rule):
                                    doubt=None if (d_ok and a_ok) else doubt)
 
     @staticmethod
-    def _case(t4, key) -> tuple[float | None, bool]:
+    def _case(t4: Grid, key: str) -> tuple[float | None, bool]:
         cell = t4.cell(key, "total")
         if cell is None or cell.blank or cell.value is None:
             return None, False

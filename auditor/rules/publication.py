@@ -1,7 +1,7 @@
 """Publication and timeliness (RULES.md): PUB-*."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,8 +33,8 @@ class Late(Rule):
         if report.published and report.deadline and report.published > report.deadline:
             days = (report.published - report.deadline).days
             yield self.finding(
-                body_kind=BODY_KINDS.get(report.body_kind, ""), deadline=_cn(report.deadline),
-                source=PUBLISHED_SOURCES.get(report.published_source, "日期"), published=_cn(report.published),
+                body_kind=BODY_KINDS.get(report.body_kind or "", ""), deadline=_cn(report.deadline),
+                source=PUBLISHED_SOURCES.get(report.published_source or "", "日期"), published=_cn(report.published),
                 days=days, expected=report.deadline.isoformat(), observed=report.published.isoformat(),
                 evidence=report.published_evidence)
 
@@ -55,7 +55,7 @@ class Missing(Rule):
     CRAWL_EARLY = "门户最近一次抓取在发布期限之前"
     UNREAD = "门户有尚未审核或无法读取的文件，可能就是该报告"
 
-    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
         return ()  # judged from what storage knows after a crawl, not from one report: see decide()
 
     @classmethod
@@ -148,7 +148,7 @@ class Changed(Rule):
     description = "同一网址的报告在首次存档后内容发生变化（SHA-256 不同）。由抓取程序判定。"
     template = "同一网址的报告在{first_seen}首次存档后被修改（{when}发现新版本）"
 
-    def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
+    def check(self, report: AnnualReport, context: AuditContext) -> Iterable[Finding]:
         return ()  # judged from what the crawler records: see judge()
 
     @classmethod

@@ -1,9 +1,10 @@
 """Tables of the official format: TBL-*."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from auditor.cells import classify
+from auditor.cells import Cell, classify
 from auditor.context import AuditContext
 from auditor.eras import CURRENT, NEW_LAW, TRIAL
 from auditor.findings import Finding, Location, placed
@@ -16,23 +17,25 @@ from auditor.labels import (
     T4_COLUMNS,
     T4_GROUPS,
     TABLE_NAMES,
+    RowSpec,
 )
 from auditor.report import AnnualReport
 from auditor.rules import Rule, rule
 from auditor.rules.structure import FORMAT
+from auditor.tables import Grid
 
 
 def column_label(table: str, key: str) -> str:
     return {"二": {**T2_COLUMNS_2019, **T2_COLUMNS}, "三": T3_COLUMNS, "四": T4_COLUMNS}[table][key]
 
 
-def row_label(table: str, grid, key: str) -> str:
+def row_label(table: str, grid: Grid, key: str) -> str:
     if table == "四":
         return T4_GROUPS[key]
     return grid.spec[key].label
 
 
-def row_cells(table: str, grid, specs) -> list[dict]:
+def row_cells(table: str, grid: Grid, specs: Iterable[RowSpec]) -> list[dict[str, Any]]:
     """The cells read in these rows, with their page and box when known (for the review desk's evidence view)."""
     out = []
     for spec in specs:
@@ -90,7 +93,7 @@ class TableIncomplete(Rule):
                                cells=row_cells(table, grid, missing[:6]))
 
     @staticmethod
-    def _describe(table, grid, spec) -> str:
+    def _describe(table: str, grid: Grid, spec: RowSpec) -> str:
         label = row_label(table, grid, spec.key)
         cells = grid.rows.get(spec.key)
         if not cells:
@@ -180,7 +183,7 @@ class CellValue(Rule):
                                                       "value": cell.text}, cell)])
 
 
-def _acceptable(cell, column: str) -> bool:
+def _acceptable(cell: Cell, column: str) -> bool:
     """A plain non-negative number, a blank (reported as incomplete, not here), or a signed number where the
     format asks for a change (本年增/减)."""
     if cell.plain or cell.blank:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 
-from auditor.document import Paragraph, Table
+from auditor.document import Block, Box, Paragraph, Table
 from auditor.extract._text import clean_cell, join_lines
 from auditor.extract.layout.paragraphs import PageBlocks
 
 
-def join_pages(pages: list[PageBlocks]) -> list:
+def join_pages(pages: list[PageBlocks]) -> list[Block]:
     """Concatenate pages: a table continued on the next page becomes one table, a paragraph cut by the page
     break becomes one paragraph."""
-    blocks: list = []
+    blocks: list[Block] = []
     prev: PageBlocks | None = None
     for pb in pages:
         items = list(pb.blocks)
@@ -48,7 +48,8 @@ def join_pages(pages: list[PageBlocks]) -> list:
     return blocks
 
 
-def _shift_boxes(a: dict | None, b: dict | None, offset: int) -> dict | None:
+def _shift_boxes(a: dict[tuple[int, int], Box] | None, b: dict[tuple[int, int], Box] | None,
+                 offset: int) -> dict[tuple[int, int], Box] | None:
     """The boxes of table `a` followed by those of `b` whose rows come `offset` rows lower."""
     if not a and not b:
         return None

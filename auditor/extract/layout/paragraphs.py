@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from auditor.document import Paragraph, Table
+from auditor.document import Block, Paragraph, Table
 from auditor.extract._text import is_page_number, join_lines
 from auditor.extract.layout.geometry import HEADING, Line, PageLayout, group_lines
 from auditor.extract.layout.ruled import Grid, find_tables
@@ -17,7 +17,7 @@ _SENTENCE_END = tuple("。！？；：”」』）)")
 @dataclass
 class PageBlocks:
     """A page's blocks in reading order, with what the page-joining step needs to know."""
-    blocks: list  # Paragraph | Table
+    blocks: list[Block]
     first_is_table: bool = False
     last_is_table: bool = False
     last_open: bool = False        # the last paragraph runs on to the next page
@@ -31,29 +31,50 @@ def layout_page(page: PageLayout, drop_lines: set[str] | None = None) -> PageBlo
     lines = [ln for ln in group_lines(rest) if ln.text]
     lines = [ln for ln in lines if not _is_furniture(ln, page, drop_lines)]
     unruled, lines = unruled_tables(lines, page)
-    items: list[tuple[float, object]] = [(grid.top, grid) for grid, _ in tables]
+    items: list[tuple[float, Grid | Line]] = [(grid.top, grid) for grid, _ in tables]
     items += [(grid.top, grid) for grid in unruled]
     items += [(ln.top, ln) for ln in lines]
     items.sort(key=lambda t: t[0])
     lead: list[Line] = []
     if unruled:
-        k = 0
-        while k < len(items) and isinstance(items[k][1], Line) and k < 20:
-            k += 1
-        if 0 < k < len(items) and items[k][1] is unruled[0] and all(
-                (ln.x1 - ln.x0) < 0.45 * page.width and not HEADING.match(ln.text) for _, ln in items[:k]):
-            lead = [ln for _, ln in items[:k]]
-            items = items[k:]
-            lines = [ln for ln in lines if ln not in lead]
+        lead, items = _lead_fragment(items, unruled[0], page)
+        lines = [ln for ln in lines if ln not in lead]
     left, right = _margins(lines, page)
     gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top - a.bottom > -1)
     usual_gap = gaps[len(gaps) // 10] if gaps else 0.0
-    blocks: list = []
+    blocks, first_indented, last_open = _blocks(items, page, left, right, usual_gap)
+    out = PageBlocks(blocks)
+    out.first_is_table = bool(blocks) and isinstance(blocks[0], Table)
+    out.last_is_table = bool(blocks) and isinstance(blocks[-1], Table)
+    out.last_open = last_open
+    out.first_indented = first_indented
+    out.table_x = [(g.x0, g.x1) for g, _ in tables]
+    out.lead_fragment = join_lines([ln.text for ln in lead]) if lead else None
+    return out
+
+
+def _lead_fragment(items: list[tuple[float, Grid | Line]], first_table: Grid,
+                   page: PageLayout) -> tuple[list[Line], list[tuple[float, Grid | Line]]]:
+    """Short lines just above the page's first borderless table: the end of a label cut by the page break."""
+    k = 0
+    while k < len(items) and isinstance(items[k][1], Line) and k < 20:
+        k += 1
+    above = [item for _, item in items[:k] if isinstance(item, Line)]
+    if 0 < k < len(items) and items[k][1] is first_table and all(
+            (ln.x1 - ln.x0) < 0.45 * page.width and not HEADING.match(ln.text) for ln in above):
+        return above, items[k:]
+    return [], items
+
+
+def _blocks(items: list[tuple[float, Grid | Line]], page: PageLayout, left: float, right: float,
+            usual_gap: float) -> tuple[list[Block], bool, bool]:
+    """Tables and lines -> blocks, lines gathered into paragraphs; whether the first paragraph starts indented and
+    whether the last runs on to the next page."""
+    blocks: list[Block] = []
     para: list[Line] = []
     first_indented = True
-    out = PageBlocks(blocks)
 
-    def flush(open_end: bool = False) -> None:
+    def flush() -> None:
         if para:
             text = join_lines([ln.text for ln in para])
             blocks.append(Paragraph(text, page=page.number))
@@ -63,22 +84,19 @@ def layout_page(page: PageLayout, drop_lines: set[str] | None = None) -> PageBlo
     for _, item in items:
         if isinstance(item, Grid):
             flush()
+            assert item.table is not None, "a table found on the page has its cells"
             item.table.page = page.number
             blocks.append(item.table)
             prev = None
             continue
-        ln: Line = item
+        ln = item
         em = max(ln.h, 6.0)
-        new = prev is None
         if prev is not None:
-            gap = ln.top - prev.bottom
-            if gap > max(1.2 * em, usual_gap + 0.4 * em) or ln.x0 > left + 1.2 * em or prev.x1 < right - 4.0 * em \
-                    or prev.text.endswith(_SENTENCE_END) and prev.x1 < right - 1.0 * em \
-                    or HEADING.match(ln.text) or HEADING.match(prev.text) and len(prev.text) < 40 \
-                    or abs(ln.h - prev.h) > 0.3 * em or ln.x0 < left - 1.5 * em:
-                new = True
-        elif not blocks:
-            first_indented = ln.x0 > left + 1.2 * em or bool(HEADING.match(ln.text) or _SUB_HEADING.match(ln.text))
+            new = _new_paragraph(prev, ln, em, left, right, usual_gap)
+        else:
+            new = True
+            if not blocks:
+                first_indented = ln.x0 > left + 1.2 * em or bool(HEADING.match(ln.text) or _SUB_HEADING.match(ln.text))
         if new:
             flush()
         para.append(ln)
@@ -86,13 +104,17 @@ def layout_page(page: PageLayout, drop_lines: set[str] | None = None) -> PageBlo
     last_open = bool(para) and para[-1].x1 >= right - 2.0 * max(para[-1].h, 6.0) \
         and not para[-1].text.endswith(_SENTENCE_END)
     flush()
-    out.first_is_table = bool(blocks) and isinstance(blocks[0], Table)
-    out.last_is_table = bool(blocks) and isinstance(blocks[-1], Table)
-    out.last_open = last_open
-    out.first_indented = first_indented
-    out.table_x = [(g.x0, g.x1) for g, _ in tables]
-    out.lead_fragment = join_lines([ln.text for ln in lead]) if lead else None
-    return out
+    return blocks, first_indented, last_open
+
+
+def _new_paragraph(prev: Line, ln: Line, em: float, left: float, right: float, usual_gap: float) -> bool:
+    """Line `ln` starts a new paragraph: a wide gap, an indent, a short or finished line before it, a heading, or
+    another type size."""
+    gap = ln.top - prev.bottom
+    return bool(gap > max(1.2 * em, usual_gap + 0.4 * em) or ln.x0 > left + 1.2 * em or prev.x1 < right - 4.0 * em
+                or prev.text.endswith(_SENTENCE_END) and prev.x1 < right - 1.0 * em
+                or HEADING.match(ln.text) or HEADING.match(prev.text) and len(prev.text) < 40
+                or abs(ln.h - prev.h) > 0.3 * em or ln.x0 < left - 1.5 * em)
 
 
 def _margins(lines: list[Line], page: PageLayout) -> tuple[float, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from auditor.document import Table
+from auditor.document import Box, Table
 from auditor.extract._text import clean_cell
 from auditor.extract.layout.geometry import Glyph, PageLayout, Seg, group_lines
 
@@ -92,33 +92,12 @@ def find_tables(page: PageLayout) -> tuple[list[tuple[Grid, list[Glyph]]], list[
     segs = [s for s in page.segs if s.b - s.a >= 3]
     if not segs:
         return [], page.glyphs
-    segs = _merge_segs(segs)
-    grids: list[tuple[Grid, list[list[int]], list[float], list[float], list[Seg]]] = []
-    for comp in _components(segs):
-        hs = [s for s in comp if s.horizontal]
-        vs = [s for s in comp if not s.horizontal]
-        if len(hs) < 2 or len(vs) < 2:
-            continue
-        ys = _cluster([s.pos for s in hs], _TOL)
-        xs = _cluster([s.pos for s in vs], _TOL)
-        if len(ys) < 2 or len(xs) < 2 or (len(ys) < 3 and len(xs) < 3):
-            continue
-        grids.append((Grid(ys[0], ys[-1], xs[0], xs[-1]), [], ys, xs, comp))
-    if not grids:
+    frames = [frame for comp in _components(_merge_segs(segs)) if (frame := _frame(comp)) is not None]
+    if not frames:
         return [], page.glyphs
-    inside: list[list[Glyph]] = [[] for _ in grids]
-    outside: list[Glyph] = []
-    boxes = [(k, grid.top - 1, grid.bottom + 1, grid.x0 - 1, grid.x1 + 1) for k, (grid, *_r) in enumerate(grids)]
-    for g in page.glyphs:
-        cy, cx = (g.top + g.bottom) / 2, (g.x0 + g.x1) / 2
-        for k, top, bottom, x0, x1 in boxes:
-            if top <= cy <= bottom and x0 <= cx <= x1:
-                inside[k].append(g)
-                break
-        else:
-            outside.append(g)
+    inside, outside = _glyphs_by_frame(page.glyphs, [grid for grid, *_ in frames])
     result = []
-    for (grid, _unused, ys, xs, comp), glyphs in zip(grids, inside, strict=False):
+    for (grid, ys, xs, comp), glyphs in zip(frames, inside, strict=False):
         table = _build_grid(ys, xs, comp, glyphs, page)
         if table is None:
             outside.extend(glyphs)
@@ -126,6 +105,35 @@ def find_tables(page: PageLayout) -> tuple[list[tuple[Grid, list[Glyph]]], list[
         grid.table = table
         result.append((grid, glyphs))
     return result, outside
+
+
+def _frame(comp: list[Seg]) -> tuple[Grid, list[float], list[float], list[Seg]] | None:
+    """A group of touching rulings as a table's frame, with its row and column rules; None when it draws no grid."""
+    hs = [s for s in comp if s.horizontal]
+    vs = [s for s in comp if not s.horizontal]
+    if len(hs) < 2 or len(vs) < 2:
+        return None
+    ys = _cluster([s.pos for s in hs], _TOL)
+    xs = _cluster([s.pos for s in vs], _TOL)
+    if len(ys) < 2 or len(xs) < 2 or (len(ys) < 3 and len(xs) < 3):
+        return None
+    return Grid(ys[0], ys[-1], xs[0], xs[-1]), ys, xs, comp
+
+
+def _glyphs_by_frame(glyphs: list[Glyph], grids: list[Grid]) -> tuple[list[list[Glyph]], list[Glyph]]:
+    """The glyphs inside each frame (the first that holds a glyph's centre), and those outside every frame."""
+    inside: list[list[Glyph]] = [[] for _ in grids]
+    outside: list[Glyph] = []
+    boxes = [(k, grid.top - 1, grid.bottom + 1, grid.x0 - 1, grid.x1 + 1) for k, grid in enumerate(grids)]
+    for g in glyphs:
+        cy, cx = (g.top + g.bottom) / 2, (g.x0 + g.x1) / 2
+        for k, top, bottom, x0, x1 in boxes:
+            if top <= cy <= bottom and x0 <= cx <= x1:
+                inside[k].append(g)
+                break
+        else:
+            outside.append(g)
+    return inside, outside
 
 
 def cell_box(page: PageLayout | None, x0: float, top: float, x1: float,
@@ -139,6 +147,33 @@ def cell_box(page: PageLayout | None, x0: float, top: float, x1: float,
 
 def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[Glyph],
                 page: PageLayout | None = None) -> Table | None:
+    nr, nc = len(ys) - 1, len(xs) - 1
+    roots = _merged_regions(ys, xs, segs)
+    # each merged region -> its bounding box in grid units; the owner is its top-left position
+    boxes: dict[int, list[int]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            b = boxes.setdefault(roots[r * nc + c], [r, r, c, c])
+            b[0], b[1], b[2], b[3] = min(b[0], r), max(b[1], r), min(b[2], c), max(b[3], c)
+    # glyphs into regions
+    texts: dict[int, list[Glyph]] = {}
+    inner_y, inner_x = ys[1:-1], xs[1:-1]
+    for g in glyphs:
+        r = bisect.bisect_left(inner_y, (g.top + g.bottom) / 2)
+        c = bisect.bisect_left(inner_x, (g.x0 + g.x1) / 2)
+        texts.setdefault(roots[r * nc + c], []).append(g)
+    rows, copies, where = _fill(ys, xs, boxes, texts, page)
+    if nr * nc <= 2 and not any(any(x for x in row) for row in rows):
+        return None
+    # a single column "table" is a frame around text, not a table
+    if nc == 1 or all(all((r, c) in copies for c in range(1, nc)) for r in range(nr)):
+        return None
+    return Table(rows=rows, copies=frozenset(copies), grid=True, boxes=where or None)
+
+
+def _merged_regions(ys: list[float], xs: list[float], segs: list[Seg]) -> list[int]:
+    """Each cell of the grid (row by row) -> the region it is merged into (its cells joined where no inner rule
+    separates them), named by its first cell."""
     hs = [s for s in segs if s.horizontal]
     vs = [s for s in segs if not s.horizontal]
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -163,44 +198,33 @@ def _build_grid(ys: list[float], xs: list[float], segs: list[Seg], glyphs: list[
                 union(r * nc + c, r * nc + c + 1)
             if r + 1 < nr and not _covered(at_y[r + 1], ys[r + 1], xs[c], xs[c + 1]):
                 union(r * nc + c, (r + 1) * nc + c)
-    # each merged region -> its bounding box in grid units; the owner is its top-left position
-    boxes: dict[int, list[int]] = {}
-    for r in range(nr):
-        for c in range(nc):
-            root = find(r * nc + c)
-            b = boxes.setdefault(root, [r, r, c, c])
-            b[0], b[1], b[2], b[3] = min(b[0], r), max(b[1], r), min(b[2], c), max(b[3], c)
-    # glyphs into regions
-    texts: dict[int, list[Glyph]] = {}
-    inner_y, inner_x = ys[1:-1], xs[1:-1]
-    for g in glyphs:
-        r = bisect.bisect_left(inner_y, (g.top + g.bottom) / 2)
-        c = bisect.bisect_left(inner_x, (g.x0 + g.x1) / 2)
-        texts.setdefault(find(r * nc + c), []).append(g)
-    rows = [[""] * nc for _ in range(nr)]
+    return [find(i) for i in range(nr * nc)]
+
+
+def _fill(ys: list[float], xs: list[float], boxes: dict[int, list[int]], texts: dict[int, list[Glyph]],
+          page: PageLayout | None) -> tuple[list[list[str]], set[tuple[int, int]], dict[tuple[int, int], Box]]:
+    """The cell texts, a merged region's text repeated in each of its cells (the copies), and each region's box."""
+    rows = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     copies: set[tuple[int, int]] = set()
     where = {}
     for root, (r0, r1, c0, c1) in boxes.items():
         if (box := cell_box(page, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])) is not None:
             where[(r0, c0)] = box
-        gs = texts.get(root)
-        if not gs:
-            text = ""
-        elif len(gs) == 1:
-            text = gs[0].text.strip()
-        else:
-            text = clean_cell("\n".join(ln.text for ln in group_lines(gs)))
+        text = _region_text(texts.get(root))
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 rows[r][c] = text
                 if (r, c) != (r0, c0):
                     copies.add((r, c))
-    if nr * nc <= 2 and not any(any(x for x in row) for row in rows):
-        return None
-    # a single column "table" is a frame around text, not a table
-    if nc == 1 or all(all((r, c) in copies for c in range(1, nc)) for r in range(nr)):
-        return None
-    return Table(rows=rows, copies=frozenset(copies), grid=True, boxes=where or None)
+    return rows, copies, where
+
+
+def _region_text(gs: list[Glyph] | None) -> str:
+    if not gs:
+        return ""
+    if len(gs) == 1:
+        return gs[0].text.strip()
+    return clean_cell("\n".join(ln.text for ln in group_lines(gs)))
 
 
 def _index(bounds: list[float], v: float) -> int | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from auditor.document import Table
 from auditor.extract._text import clean_cell, join_lines
@@ -47,58 +48,76 @@ def unruled_tables(lines: list[Line], page: PageLayout) -> tuple[list[Grid], lis
     if sum(tabular) < 2 or not any(valued):
         return [], lines
     width = max(ln.x1 for ln in lines) - min(ln.x0 for ln in lines)
-
-    def short(k: int) -> bool:
-        ln = lines[k]
-        return (ln.x1 - ln.x0) < 0.45 * width and not HEADING.match(ln.text)
-
     grids: list[Grid] = []
     keep: list[Line] = []
     i = 0
-    n = len(lines)
-    while i < n:
+    while i < len(lines):
         if not tabular[i]:
             keep.append(lines[i])
             i += 1
             continue
-        members = [i]
-        j = i
-        while j + 1 < n:
-            if tabular[j + 1]:
-                j += 1
-                members.append(j)
-                continue
-            run = j + 1
-            while run < n and run - j <= 20 and not tabular[run] and short(run):
-                run += 1
-            if run > j + 1 and (run == n or tabular[run] or HEADING.match(lines[run].text)):  # wrapped labels, up to the next row or the page end
-                members.extend(range(j + 1, run))
-                j = run - 1
-                continue
-            break
+        members = _run(lines, tabular, i, width)
         if sum(1 for k in members if tabular[k]) < 2 or not any(valued[k] for k in members):
             keep.extend(lines[k] for k in members)
-            i = j + 1
-            continue
-        rows: list[list[list]] = []
-        spans: list[list[float]] = []  # each row's top and bottom
-        for k in members:
-            cells = [[t, a, b] for t, a, b in chunks[k]]
-            if valued[k] or not rows or _OWN_ROW.match(cells[0][0]) or not any(not _VALUE.match(c[0]) for c in rows[-1]):
-                rows.append(cells)
-                spans.append([lines[k].top, lines[k].bottom])
-                continue
-            spans[-1][1] = max(spans[-1][1], lines[k].bottom)
-            above = rows[-1]
-            labels = [c for c in above if not _VALUE.match(c[0])]
-            for t, a, b in cells:
-                cell = min(labels, key=lambda c: abs((c[1] + c[2]) / 2 - (a + b) / 2))
-                cell[0] = join_lines([cell[0], t])
-        boxes = {(r, c): cell_box(page, cell[1], spans[r][0], cell[2], spans[r][1])
-                 for r, row in enumerate(rows) for c, cell in enumerate(row)}
-        table = Table(rows=[[clean_cell(c[0]) for c in row] for row in rows], page=page.number,
-                      boxes={k: v for k, v in boxes.items() if v is not None} or None)
-        grids.append(Grid(lines[members[0]].top, lines[members[-1]].bottom, min(lines[k].x0 for k in members),
-                           max(lines[k].x1 for k in members), table))
-        i = j + 1
+        else:
+            grids.append(_grid(page, lines, chunks, valued, members))
+        i = members[-1] + 1
     return grids, keep
+
+
+def _short(ln: Line, width: float) -> bool:
+    return (ln.x1 - ln.x0) < 0.45 * width and not HEADING.match(ln.text)
+
+
+def _run(lines: list[Line], tabular: list[bool], i: int, width: float) -> list[int]:
+    """The lines of the table starting at line i: table lines, and the short lines between them (wrapped labels,
+    up to the next table line, a heading or the page end)."""
+    n = len(lines)
+    members = [i]
+    j = i
+    while j + 1 < n:
+        if tabular[j + 1]:
+            j += 1
+            members.append(j)
+            continue
+        run = j + 1
+        while run < n and run - j <= 20 and not tabular[run] and _short(lines[run], width):
+            run += 1
+        if run > j + 1 and (run == n or tabular[run] or HEADING.match(lines[run].text)):  # wrapped labels, up to the next row or the page end
+            members.extend(range(j + 1, run))
+            j = run - 1
+            continue
+        break
+    return members
+
+
+@dataclass
+class _Cell:
+    text: str
+    x0: float
+    x1: float
+
+
+def _grid(page: PageLayout, lines: list[Line], chunks: list[list[tuple[str, float, float]]], valued: list[bool],
+          members: list[int]) -> Grid:
+    """The table of these lines: a data row or a line starting like a row label is a row of its own, any other
+    line the rest of the labels above it."""
+    rows: list[list[_Cell]] = []
+    spans: list[list[float]] = []  # each row's top and bottom
+    for k in members:
+        cells = [_Cell(t, a, b) for t, a, b in chunks[k]]
+        if valued[k] or not rows or _OWN_ROW.match(cells[0].text) or not any(not _VALUE.match(c.text) for c in rows[-1]):
+            rows.append(cells)
+            spans.append([lines[k].top, lines[k].bottom])
+            continue
+        spans[-1][1] = max(spans[-1][1], lines[k].bottom)
+        labels = [c for c in rows[-1] if not _VALUE.match(c.text)]
+        for chunk in cells:
+            cell = min(labels, key=lambda c: abs((c.x0 + c.x1) / 2 - (chunk.x0 + chunk.x1) / 2))
+            cell.text = join_lines([cell.text, chunk.text])
+    boxes = {(r, c): cell_box(page, cell.x0, spans[r][0], cell.x1, spans[r][1])
+             for r, row in enumerate(rows) for c, cell in enumerate(row)}
+    table = Table(rows=[[clean_cell(c.text) for c in row] for row in rows], page=page.number,
+                  boxes={k: v for k, v in boxes.items() if v is not None} or None)
+    return Grid(lines[members[0]].top, lines[members[-1]].bottom, min(lines[k].x0 for k in members),
+                max(lines[k].x1 for k in members), table)
