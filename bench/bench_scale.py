@@ -23,6 +23,7 @@ seconds of what it audited, per portal); OCR from the README (bench/bench_format
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -165,7 +166,7 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
     archive = workdir / f"archive_w{workers}"
     shutil.rmtree(archive, ignore_errors=True)
     settings = nation["settings"]
-    logs = [open(workdir / f"w{workers}_{k}.log", "w") for k in range(workers)]
+    logs = [open(workdir / f"w{workers}_{k}.log", "w") for k in range(workers)]  # noqa: SIM115 - the workers' output
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     cpu0 = children_cpu()
     t0 = time.monotonic()
@@ -207,7 +208,7 @@ def one_run(workers: int, nation: dict, mode: str, workdir: Path, keep: bool, as
             f.close()
     wall = time.monotonic() - t0
     cpu = max(watch.cpu_seconds, children_cpu() - cpu0)
-    figures = sum_figures([measure_db(u, n) for u, n in zip(urls, names)])
+    figures = sum_figures([measure_db(u, n) for u, n in zip(urls, names, strict=True)])
     figures["databases"] = len(names)
     figures.update({
         "workers": workers, "mode": mode, "concurrency": concurrency, "exit_codes": codes, "seconds": round(wall, 1),
@@ -292,10 +293,8 @@ def cost_per_format(url: str, archive: Path, per_format: int = 40) -> dict:
         datas = [p.read_bytes() for p in sample if p.is_file()]
         if not datas:
             continue
-        try:
+        with contextlib.suppress(Exception):   # a broken planted file
             audit_bytes(datas[0])
-        except Exception:  # noqa: BLE001 - a broken planted file
-            pass
         t0 = time.perf_counter()
         n = 0
         for d in datas:
@@ -369,7 +368,7 @@ def table(runs: list[dict], est: dict, nation: dict, costs: dict) -> str:
                       f"{r['pub_missing']}/{len(nation['expected']['missing'])}", str(r["unreadable"]))
                      for r in runs]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     if len(runs) > 1:
         a, b = runs[0], runs[1]
         lines.append(f"speed-up 1 -> 2 workers: wall {a['seconds'] / b['seconds']:.2f}x, documents/s "

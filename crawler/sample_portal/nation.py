@@ -40,7 +40,7 @@ import threading
 import time
 import zipfile
 from collections import Counter, OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -215,7 +215,7 @@ class Assets:
         for s, (_names, shift) in _SEEDS.items():
             text = seed_text(f"{s:03d}")
             if shift:
-                text = _YEARS_RE.sub(lambda m: str(int(m.group(0)) + shift), text)
+                text = _YEARS_RE.sub(lambda m, shift=shift: str(int(m.group(0)) + shift), text)
             self.texts[s] = text
             self.html[s] = "\n".join(f"<p>{html.escape(line.rstrip())}</p>" for line in text.splitlines() if line.strip())
             with zipfile.ZipFile(io.BytesIO(text_to_docx(text))) as z:
@@ -420,7 +420,7 @@ def dataproxy(records: list[str], query: dict[str, str]) -> bytes:
     start = max(1, int(query.get("startrecord", "1") or 1))
     end = min(len(records), int(query.get("endrecord", str(len(records))) or len(records)))
     return (f"<datastore>\n<totalrecord>{len(records)}</totalrecord>\n<recordset>\n{''.join(records[start - 1:end])}"
-            f"\n</recordset>\n</datastore>").encode("utf-8")
+            f"\n</recordset>\n</datastore>").encode()
 
 
 # -- the nation: plan, config, server ----------------------------------------------------------------------------------
@@ -594,7 +594,7 @@ async def serve(nation: Nation, port: int = 0) -> list[asyncio.base_events.Serve
     """One listening socket per portal address, all on one port (the first free one when `port` is 0)."""
     raise_nofile(len(nation.portals) + 4096)
     loop = asyncio.get_running_loop()
-    for attempt in range(20):
+    for _attempt in range(20):
         servers = []
         try:
             first = await loop.create_server(lambda h=nation.portals[0].host: _Http(nation, h),
