@@ -64,10 +64,12 @@ class CrawlSummary:
 
 
 def _settings_payload(settings) -> dict:
+    from storage import db
+
     if isinstance(settings, dict):
         return settings
     return {"database_url": settings.database_url, "archive_dir": str(settings.archive_dir),
-            "crawl": settings.crawl.model_dump()}
+            "crawl": settings.crawl.model_dump(), "migrated": db.is_migrated(settings.database_url)}
 
 
 def _limit_memory(mb: int) -> None:
@@ -85,10 +87,24 @@ PRELOAD = ["ogiaudit.crawljob", "scrapy.crawler", "crawler.spiders.annual_report
            "crawler.pipelines", "crawler.middlewares", "storage.repository"]
 
 
+def _preload() -> list[str]:
+    """PRELOAD and what Scrapy imports when a crawl starts (its handlers, middlewares, extensions, queues: about a
+    second of imports, some slow), found from its default settings; never twisted.internet.reactor (the child
+    installs the asyncio reactor)."""
+    from scrapy.settings import default_settings as d
+
+    paths = [*d.DOWNLOAD_HANDLERS_BASE.values(), *d.DOWNLOADER_MIDDLEWARES_BASE, *d.SPIDER_MIDDLEWARES_BASE,
+             *d.EXTENSIONS_BASE, *d.ITEM_PIPELINES_BASE, d.SCHEDULER, d.SCHEDULER_PRIORITY_QUEUE, d.DUPEFILTER_CLASS,
+             d.STATS_CLASS, d.LOG_FORMATTER, d.SCHEDULER_DISK_QUEUE, d.SCHEDULER_MEMORY_QUEUE, d.DNS_RESOLVER,
+             d.DOWNLOADER, d.REQUEST_FINGERPRINTER_CLASS]
+    modules = {p.rsplit(".", 1)[0] for p in paths if isinstance(p, str) and "." in p}
+    return PRELOAD + sorted(modules) + ["scrapy.core.engine", "scrapy.core.downloader.contextfactory", "tldextract"]
+
+
 def _context():
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
+        ctx.set_forkserver_preload(_preload())
         return ctx
     return mp.get_context("spawn")
 
@@ -109,6 +125,10 @@ def _child(payload: dict, portals: list, q, overrides: dict | None, parent: int 
         from pathlib import Path
 
         (Path(payload["archive_dir"]) / ".logs").mkdir(parents=True, exist_ok=True)
+        if payload.get("migrated"):
+            from storage import db
+
+            db.assume_migrated(payload["database_url"])
         import logging
 
         from scrapy import signals

@@ -163,6 +163,17 @@ def require_existing(url: str) -> None:
                             "新建数据库请用 ogiaudit db upgrade、crawl、run 或 audit --save）")
 
 
+def is_migrated(url: str) -> bool:
+    """This process has already brought `url` to the newest schema."""
+    return url.strip() in _migrated
+
+
+def assume_migrated(url: str) -> None:
+    """A child whose parent has just migrated `url` skips the check (it reads every migration script: a large
+    part of a short crawl's cost)."""
+    _migrated.add(url.strip())
+
+
 def connect(url: str) -> Engine:
     """The Engine for `url`, migrated to head on first use.  Raises DatabaseError (one line) when unusable."""
     if not isinstance(url, str) or not url.strip():
