@@ -34,7 +34,7 @@ from storage.models import (
     PortalRow,
     ReportRow,
 )
-from storage.rows import insert_ignore, jsonable, now, utc
+from storage.rows import insert_for, insert_ignore, jsonable, now, utc
 from storage.tallies import rebuild_tally, report_state, tally, tally_keys, tally_many, tally_report, tally_row
 
 if TYPE_CHECKING:
@@ -110,8 +110,7 @@ def upsert_portal(session: Session, portal: PortalConfig) -> None:
         setattr(row, k, v)
     session.add(row)
     session.flush()
-    for b in portal.bodies:
-        add_body(session, portal.id, b.name, b.kind, True)
+    _configure_bodies(session, portal.id, path, [(b.name, b.kind) for b in portal.bodies])
     # bodies learned earlier, and their reports, take the portal's region
     moved = session.exec(select(func.count()).select_from(BodyRow).where(BodyRow.portal_id == portal.id,
                                                                        BodyRow.region_path != path)).one()
@@ -119,6 +118,23 @@ def upsert_portal(session: Session, portal: PortalConfig) -> None:
         session.exec(update(BodyRow).where(BodyRow.portal_id == portal.id).values(region_path=path))
         session.exec(update(ReportRow).where(ReportRow.portal_id == portal.id).values(region_path=path))
         rebuild_tally(session, reports=True)
+
+
+def _configure_bodies(session: Session, portal_id: str, region: str, bodies: list[tuple[str, str | None]]) -> None:
+    """The configured bodies of a portal: the new ones in one statement (a county has dozens of townships, a
+    national registry tens of thousands), the known ones through ensure_body only when something changes."""
+    known = {r.name: r for r in session.exec(select(BodyRow).where(BodyRow.portal_id == portal_id)).all()}
+    new = {name: kind for name, kind in bodies if name not in known}
+    if new:
+        table = BodyRow.__table__
+        rows = [dict(portal_id=portal_id, name=name, kind=kind, configured=True, region_path=region,
+                     created_at=now()) for name, kind in new.items()]
+        session.connection().execute(insert_for(session)(table).values(rows)
+                                     .on_conflict_do_nothing(index_elements=["portal_id", "name"]))
+    for name, kind in bodies:
+        row = known.get(name)
+        if row is not None and (not row.configured or (kind and row.kind != kind)):
+            ensure_body(session, portal_id, name, kind, True)
 
 
 def ensure_body(session: Session, portal_id: str | None, name: str, kind: str | None = None,

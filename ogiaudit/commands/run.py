@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.titles import infer_kind as kind_of
 from ogiaudit import pipeline
 from ogiaudit.commands import options
 from ogiaudit.commands.crawl import FULL, fail, print_crawl_summary, run_crawl, select_portals
@@ -104,9 +103,7 @@ def enqueue(settings, portals, as_of: date) -> dict[str, int]:
     counts = {"portals": 0, "crawls": 0, "audits": 0}
     with db.session(engine) as s:
         for portal in portals:
-            repository.upsert_portal(s, portal)
-            for body in portal.bodies:
-                repository.add_body(s, portal.id, body.name, body.kind or kind_of(body.name), True)
+            repository.upsert_portal(s, portal)   # and its configured bodies
             counts["portals"] += 1
             counts["crawls"] += jobqueue.defer_crawl(s, portal_payload(portal), as_of.isoformat())
         for doc_id, portal_id in pending:
