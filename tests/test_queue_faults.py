@@ -139,7 +139,9 @@ def test_the_database_restarting_while_workers_run(cluster, tmp_path):
         workers = [worker(db, archive, "--until-idle", *FAST, log=tmp_path / f"w{i}.log") for i in range(2)]
         wait_for(lambda: rows(db, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")[0][0] >= 2,
                  180, "work to be under way")
-        cluster.pg_ctl("restart", "-m", "fast")          # every connection is cut
+        cluster.pg_ctl("stop", "-m", "fast")             # every connection is cut, and for a while none is taken
+        time.sleep(4)
+        cluster.pg_ctl("start")
         codes = [w.wait(timeout=400) for w in workers]
         logs = "\n".join((tmp_path / f"w{i}.log").read_text(errors="replace") for i in range(2))
         assert codes == [0, 0], logs
