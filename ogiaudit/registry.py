@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import ipaddress
-import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from storage import archive
 from urllib.parse import urlsplit
 
 
@@ -483,17 +483,8 @@ def by_province(counties: dict[str, County]) -> dict[str, list[County]]:
 
 
 def write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Temporary file in the same folder, then rename: a reader never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """The file written whole or not at all (storage's temporary file and rename)."""
+    archive.write_atomic(path, text.encode(encoding))
 
 
 def write_registry(registry: Registry, output: Path, problem_words: dict[str, str],

@@ -16,22 +16,28 @@ def archive_path(sha256: str, archive_dir: Path | str = "") -> Path:
     return Path(archive_dir) / sha256[:2] / sha256[2:4] / sha256
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temporary file in the same folder, flushed to disk, then renamed: a reader (another worker on NFS) never sees
+    half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def archive_bytes(data: bytes, archive_dir: Path | str) -> tuple[str, Path]:
     """Store the bytes once, content-addressed (temp file + rename); returns (sha256, path)."""
     digest = hashlib.sha256(data).hexdigest()
     target = archive_path(digest, archive_dir)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, data)
     return digest, target
 
 

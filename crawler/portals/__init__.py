@@ -6,7 +6,7 @@ A new family is one module and one line below.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from crawler.portals import generic, hanweb, trs, ucap
@@ -30,28 +30,22 @@ def families_for(response, hint: str | None = None) -> list[CmsFamily]:
     return [f for f in order if f.matches(response)]
 
 
-def ask(families: Iterable[CmsFamily], method: str, *args: Any) -> list[Any]:
-    """The families' answers to `method` (a list each), concatenated in order; an implementation that several
-    families inherit unchanged (the toolkit's default) is asked once."""
-    out: list[Any] = []
+def _distinct(families: Iterable[CmsFamily], method: str) -> Iterator[Any]:
+    """Each family's bound `method`, skipping an implementation that several families inherit unchanged (the
+    toolkit's default): it is asked once."""
     asked: set[object] = set()
     for family in families:
         impl = getattr(type(family), method, None) or getattr(family, method)
-        if impl in asked:
-            continue
-        asked.add(impl)
-        out.extend(getattr(family, method)(*args))
-    return out
+        if impl not in asked:
+            asked.add(impl)
+            yield getattr(family, method)
+
+
+def ask(families: Iterable[CmsFamily], method: str, *args: Any) -> list[Any]:
+    """The families' answers to `method` (a list each), concatenated in order."""
+    return [answer for bound in _distinct(families, method) for answer in bound(*args)]
 
 
 def any_says(families: Iterable[CmsFamily], method: str, *args: Any) -> bool:
-    """Whether any of the families answers yes to `method`; an inherited implementation is asked once."""
-    asked: set[object] = set()
-    for family in families:
-        impl = getattr(type(family), method, None) or getattr(family, method)
-        if impl in asked:
-            continue
-        asked.add(impl)
-        if getattr(family, method)(*args):
-            return True
-    return False
+    """Whether any of the families answers yes to `method`."""
+    return any(bound(*args) for bound in _distinct(families, method))
