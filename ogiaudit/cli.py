@@ -1,6 +1,7 @@
 """The command line (INTERFACE.md).  Each command lives in ogiaudit/commands/<name>.py and registers itself."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import os
@@ -183,7 +184,5 @@ def main() -> None:
 
 
 def _say(line: str) -> None:
-    try:
+    with contextlib.suppress(OSError):   # stderr closed too: nothing left to tell
         typer.echo(f"ogiaudit: {line}", err=True)
-    except OSError:
-        pass

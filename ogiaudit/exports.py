@@ -101,7 +101,7 @@ def xlsx_bytes(rows: list[dict], *, kind: str | None = None, title: str | None =
         c.font = Font(bold=True)
     for row in rows:
         append_safe(ws, [cell_value(c, row.get(c), names) for c in cols])
-        for cell, field in zip(ws[ws.max_row], cols):
+        for cell, field in zip(ws[ws.max_row], cols, strict=True):
             _style(cell, field)
     if rows:
         ws.auto_filter.ref = ws.dimensions

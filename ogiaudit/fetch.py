@@ -53,9 +53,9 @@ class _GuardedBackend(httpcore.SyncBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         addresses = resolve(host, port)
-        if (host.lower().strip("[]"), port) != (self.origin[0].strip("[]"), self.origin[1]):
-            if not addresses or any(is_private(a) for a in addresses):
-                raise httpcore.ConnectError(f"不访问私有、回环或链路本地地址：{host}")
+        other_origin = (host.lower().strip("[]"), port) != (self.origin[0].strip("[]"), self.origin[1])
+        if other_origin and (not addresses or any(is_private(a) for a in addresses)):
+            raise httpcore.ConnectError(f"不访问私有、回环或链路本地地址：{host}")
         if not addresses:
             raise httpcore.ConnectError(f"无法解析主机名：{host}")
         return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)

@@ -112,7 +112,7 @@ def build_notices(rows: list[Any]) -> list[Notice]:
                                   basis=rule.basis if rule else ""))
     for n in notices.values():
         if len(n.years) > 1:  # several reports: each problem says which year's
-            for p, (f, *_rest) in zip(n.problems, [r for r in rows if (r[0].portal_id, r[1]) == (n.portal, n.body)]):
+            for p, (f, *_rest) in zip(n.problems, [r for r in rows if (r[0].portal_id, r[1]) == (n.portal, n.body)], strict=False):
                 p.where = f"{f.year}年度：{p.where}"
     return list(notices.values())
 

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -68,10 +69,8 @@ def _signal_group(proc, sig: int) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     if not _reaped(proc):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(proc.pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def stop_group(proc, grace: float = 5.0) -> None:
@@ -88,10 +87,8 @@ def stop_group(proc, grace: float = 5.0) -> None:
     if hasattr(proc, "join"):
         proc.join(timeout=5)
     else:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def run_group(argv: list[str], timeout: float | None = None, grace: float = 30.0, **kwargs) -> subprocess.CompletedProcess:

@@ -11,12 +11,12 @@ import csv
 import ipaddress
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from urllib.parse import urlsplit
 
 from storage import archive
-from urllib.parse import urlsplit
 
 
 class RegistryInputError(ValueError):
