@@ -12,7 +12,7 @@ def test_demo_prints_the_compliance_table(tmp_path):
     outcome = run_demo(tmp_path / "demo", date.fromisoformat(DEMO_AS_OF), progress=False, console=console)
     out = console.export_text()
     assert outcome.crawl.error is None
-    assert "2022 年度报告合规情况（截至 2023-04-30）" in out
+    assert "2022 年度报告合规情况（截至 2023年4月30日）" in out
     assert "未发布（PUB-MISSING）：刘家峡镇人民政府" in out
     assert "辛庄镇人民政府" in out and "暂不判定" in out          # its portal had a failed fetch: not a finding
     assert "宣和镇人民政府" in out                                # found, not configured: listed

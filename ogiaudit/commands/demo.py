@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ogiaudit.commands import options
+from ogiaudit.vocabulary import cn_date
 
 DEMO_AS_OF = "2023-04-30"
 # the sample portal is on this machine: be quick, but keep every mechanism (robots, retries, cache, guard) on
@@ -62,9 +63,9 @@ def print_reports(settings, console: Console) -> None:
         table.add_column(name, overflow="fold")
     for r in rows:
         late = r.get("published") and r.get("deadline") and r["published"] > r["deadline"]
-        published = f"[red]{r['published']}（逾期）[/]" if late else str(r.get("published") or "未知")
+        published = f"[red]{cn_date(r['published'])}（逾期）[/]" if late else (cn_date(r.get("published")) or "未知")
         table.add_row(str(r.get("portal") or ""), escape(str(r.get("body") or "")), str(r.get("year") or ""),
-                      published, str(r.get("deadline") or ""), str(r.get("errors", "")), str(r.get("warnings", "")))
+                      published, cn_date(r.get("deadline")), str(r.get("errors", "")), str(r.get("warnings", "")))
     console.print(table)
 
 

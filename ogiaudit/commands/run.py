@@ -19,6 +19,7 @@ from ogiaudit.commands import options
 from ogiaudit.commands.crawl import FULL, fail, print_crawl_summary, run_crawl, select_portals
 from ogiaudit.portals import Portal
 from ogiaudit.settings import ONE_LINE_ERRORS, Settings, load_settings
+from ogiaudit.vocabulary import cn_date
 from storage import db, jobqueue, queries, repository
 from storage.missing import judge_missing
 
@@ -75,7 +76,7 @@ def main_job(settings, portals, as_of: date, *, progress: bool = True, overrides
 def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Console) -> None:
     names = {p.id: p.name for p in portals}
     console.print(f"审核文件 {outcome.audited} 份。")
-    table = Table(title=f"{outcome.year} 年度报告合规情况（截至 {as_of.isoformat()}）", header_style="bold")
+    table = Table(title=f"{outcome.year} 年度报告合规情况（截至 {cn_date(as_of)}）", header_style="bold")
     for name in ("门户", "应发布", "已发布", "按时发布", "无错误", "逾期未发布"):
         table.add_column(name, justify="right" if name != "门户" else "left", overflow="fold")
     for r in outcome.compliance:
@@ -84,7 +85,7 @@ def print_run_summary(outcome: RunOutcome, portals, as_of: date, console: Consol
     console.print(table)
     if outcome.missing:
         console.print("[red]未发布（PUB-MISSING）：[/]" + "；".join(
-            f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}，期限 {m['deadline']}）"
+            f"{escape(m['body'])}（{escape(names.get(m['portal'], m['portal']))}，期限 {cn_date(m['deadline'])}）"
             for m in outcome.missing))
     if outcome.undecided:
         console.print("[yellow]暂不判定是否未发布（运维问题，不是合规问题）：[/]" + "；".join(
