@@ -80,19 +80,24 @@ def test_queue_needs_postgresql(portal, tmp_path):
         assert res.stderr.count("\n") == 1 and "PostgreSQL" in res.stderr
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing(portal, reference, pg_url, tmp_path):
+def _stop_mid_crawl(portal, pg_url, archive, log, sig):
+    """A worker crawling the sample portal gets `sig` while its crawl waits on a held page; returns its exit code."""
     srv, config = portal
-    reference = reference[0]
-    archive = tmp_path / "archive"
     arrived = srv.hold(LIST_PAGE_2)
     enqueue(pg_url, config, archive)
-    first = worker(pg_url, archive, *FAST, log=tmp_path / "first.log")
+    first = worker(pg_url, archive, *FAST, log=log)
     try:
         assert arrived.wait(120), "the crawl never reached the held page"
-        first.send_signal(signal.SIGKILL)          # its crawl child dies with it
-        first.wait(timeout=30)
+        first.send_signal(sig)
+        return first.wait(timeout=60)
     finally:
         srv.release()
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(portal, reference, pg_url, tmp_path):
+    reference = reference[0]
+    archive = tmp_path / "archive"
+    _stop_mid_crawl(portal, pg_url, archive, tmp_path / "first.log", signal.SIGKILL)   # its crawl child dies too
     assert doing(pg_url, "crawl_portal"), "the killed worker's crawl job is left doing"
     assert worker(pg_url, archive, "--until-idle", *FAST).wait(timeout=300) == 0
     assert findings(pg_url) == reference
@@ -101,18 +106,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing(portal, reference, pg_url, tmp_
 
 
 def test_sigterm_hands_a_running_crawl_back(portal, reference, pg_url, tmp_path):
-    srv, config = portal
     reference = reference[0]
     archive = tmp_path / "archive"
-    arrived = srv.hold(LIST_PAGE_2)
-    enqueue(pg_url, config, archive)
-    first = worker(pg_url, archive, *FAST, log=tmp_path / "first.log")
-    try:
-        assert arrived.wait(120)
-        first.send_signal(signal.SIGTERM)
-        assert first.wait(timeout=60) == 0, (tmp_path / "first.log").read_text()
-    finally:
-        srv.release()
+    code = _stop_mid_crawl(portal, pg_url, archive, tmp_path / "first.log", signal.SIGTERM)
+    assert code == 0, (tmp_path / "first.log").read_text()
     assert doing(pg_url, "crawl_portal") == []      # handed back, not left running
     assert worker(pg_url, archive, "--until-idle", *FAST).wait(timeout=300) == 0
     assert findings(pg_url) == reference
