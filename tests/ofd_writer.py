@@ -9,6 +9,8 @@ import io
 import zipfile
 from xml.sax.saxutils import escape
 
+from pdfops import page_layouts
+
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 MM = 25.4 / 72          # one PDF point in millimetres
 SM3 = "1.2.156.10197.1.401"
@@ -16,20 +18,7 @@ SM3 = "1.2.156.10197.1.401"
 
 def pdf_to_ofd(pdf: bytes, *, signed: bool = False) -> bytes:
     """The PDF's pages as an OFD package."""
-    import pypdfium2 as pdfium
-
-    from auditor.extract.pdf import _page_layout
-
-    doc = pdfium.PdfDocument(pdf)
-    pages = []
-    try:
-        for i in range(len(doc)):
-            page = doc[i]
-            layout = _page_layout(page, i + 1)
-            page.close()
-            pages.append(layout)
-    finally:
-        doc.close()
+    pages = page_layouts(pdf)   # read in a child: tests/pdfops.py says why
     files = {}
     ids = iter(range(10, 10_000_000))
     for k, layout in enumerate(pages):

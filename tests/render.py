@@ -98,34 +98,9 @@ def docx_to_pdf(data: bytes, timeout: int = 180) -> bytes:
     return docx_to(data, "pdf", timeout)
 
 
-# --- PDF -> scanned PDF (pages as pictures) ----------------------------------------------------------------------
-def pdf_to_scan(data: bytes, dpi: int = 200) -> bytes:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    images = []
-    try:
-        for page in pdf:
-            images.append(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
-            page.close()
-    finally:
-        pdf.close()
-    buf = io.BytesIO()
-    images[0].save(buf, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
-    return buf.getvalue()
-
-
-def pdf_page_to_png(data: bytes, page: int = 0, dpi: int = 200) -> bytes:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        image = pdf[page].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-    finally:
-        pdf.close()
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
+# --- PDF -> scanned PDF (pages as pictures), a page as PNG: pypdfium2 in a child (tests/pdfops.py says why) -----
+from pdfops import page_png as pdf_page_to_png  # noqa: E402,F401
+from pdfops import pdf_to_scan  # noqa: E402,F401
 
 
 # --- per-session cache: LibreOffice takes seconds per file, OCR seconds per page ----------------------------------

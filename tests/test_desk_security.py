@@ -218,3 +218,50 @@ def test_users_command(demo, tmp_path):
     assert run("passwd", "clerk", password="a new long pw\n").returncode == 0
     assert run("remove", "clerk").returncode == 0 and "clerk" not in run("list").stdout
     assert run("remove", "clerk").returncode == 2
+
+
+def _pdf_report(url: str) -> int:
+    from sqlmodel import select
+
+    from storage import db
+    from storage.models import ReportRow
+    with db.session(url, readonly=True) as s:
+        return s.exec(select(ReportRow.id).where(ReportRow.format == "pdf").order_by(ReportRow.id)).first()
+
+
+def test_page_images_are_drawn_apart_from_the_desk(desk, demo):
+    """Pages are drawn by pdfium, which is not thread-safe, from crawled bytes: each in a child process.  Several
+    pages asked for at once all arrive as pictures, and the desk goes on answering."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = login(desk, "admin")
+    rid = _pdf_report(demo)
+    assert rid is not None
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda p: c.get(f"/reports/{rid}/pages/{p}.png"), [1, 2, 3, 1, 2, 3]))
+    assert [r.status_code for r in answers] == [200] * 6
+    assert all(r.headers["content-type"] == "image/png" and r.content.startswith(b"\x89PNG") for r in answers)
+    assert c.get(f"/reports/{rid}/pages/299.png").status_code == 404
+    assert c.get("/overview").status_code == 200
+
+
+def test_a_page_bomb_costs_one_picture(tmp_path):
+    """An archived picture that declares 40,000 × 40,000 pixels (1.6 GB once decoded) in a few kilobytes: no
+    picture, in seconds, and nothing held by the desk's process."""
+    import struct
+    import zlib
+
+    from ogiaudit.web import pageimage
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    side = 40_000
+    rows = zlib.compress(b"\x00" * (side + 1) * 64)   # only the first rows: the header is what is believed
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+    start = time.monotonic()
+    assert pageimage.page_png(str(bomb), "image", 1) is None
+    assert time.monotonic() - start < pageimage.SECONDS + 5
+    assert pageimage.page_png(str(tmp_path / "missing.pdf"), "pdf", 1) is None

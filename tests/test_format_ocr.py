@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+import pdfops
 import render
 from auditor.audit import audit_bytes
 from auditor.extract import ExtractionError, extract, sniff
@@ -52,7 +53,7 @@ def test_scanned_seed_gives_sections_tables_and_no_new_arithmetic(scanned, seed)
 @needs_ocr
 def test_png_page_is_read_as_an_image_report(seeds):
     pdf = render.rendered(seeds["004"], "pdf")
-    page = next(i for i in range(6) if "本年新收" in _page_text(pdf, i))
+    page = next(i for i, text in enumerate(pdfops.page_texts(pdf)) if "本年新收" in text)
     png = render.pdf_page_to_png(pdf, page, dpi=200)
     assert sniff(png) == "image"
     document = extract(png)
@@ -60,16 +61,6 @@ def test_png_page_is_read_as_an_image_report(seeds):
     t3 = next(t for t in document.tables() if any("本年新收" in c for r in t.rows for c in r))
     row = next(r for r in t3.rows if any("本年新收" in c for c in r))
     assert [c for c in row if c.isdigit()] == ["0"] * 7
-
-
-def _page_text(pdf: bytes, i: int) -> str:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return "".join(doc[i].get_textpage().get_text_range().split()) if i < len(doc) else ""
-    finally:
-        doc.close()
 
 
 def test_tesseract_missing_is_said_clearly(monkeypatch):
@@ -108,21 +99,13 @@ def test_scanned_pdf_without_tesseract_is_an_error_not_an_empty_audit(monkeypatc
 @pytest.mark.slow
 def test_pdf_with_one_scanned_page_reads_that_page_by_ocr(seeds):
     """A text PDF whose first page was replaced by a picture of itself: only that page goes through OCR."""
-    import io
-
-    import pypdfium2 as pdfium
-
-    text_pdf = pdfium.PdfDocument(render.rendered(seeds["004"], "pdf"))
-    scan_pdf = pdfium.PdfDocument(render.rendered(seeds["004"], "scan"))
-    mixed = pdfium.PdfDocument.new()
-    mixed.import_pages(scan_pdf, [0])
-    mixed.import_pages(text_pdf, list(range(1, len(text_pdf))))
-    buf = io.BytesIO()
-    mixed.save(buf)
-    document = extract(buf.getvalue())
+    text_pdf = render.rendered(seeds["004"], "pdf")
+    pages = len(pdfops.page_texts(text_pdf))
+    mixed = pdfops.combine((render.rendered(seeds["004"], "scan"), [0]), (text_pdf, list(range(1, pages))))
+    document = extract(mixed)
     assert document.ocr and document.format == "pdf"
     assert any("1 页没有文字层" in w for w in document.warnings)
     assert "一、总体情况" in [p.replace(" ", "") for p in document.paragraphs()]
-    result = audit_bytes(buf.getvalue())
+    result = audit_bytes(mixed)
     text = audit_bytes(seeds["004"].read_bytes())
     assert result.values() == text.values()

@@ -12,6 +12,8 @@ import zlib
 
 import pytest
 
+import pdfops
+
 from auditor.audit import audit_bytes
 from auditor.extract import MAX_BYTES, ExtractionError, extract
 from auditor.extract._files import read_report_file
@@ -67,15 +69,7 @@ def test_pdf_header_only():
 
 
 def test_thousand_page_pdf_is_refused_quickly():
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument.new()
-    for _ in range(1000):
-        pdf.new_page(595, 842)
-    buf = io.BytesIO()
-    pdf.save(buf)
-    pdf.close()
-    _refused(buf.getvalue(), "页数过多", "1000")
+    _refused(pdfops.blank_pdf(1000), "页数过多", "1000")
 
 
 def _patch_sizes(data: bytes, member: bytes, size: int) -> bytes:
@@ -194,14 +188,7 @@ def test_read_report_file_reads_a_real_report(realdata):
 
 def test_nothing_else_in_the_run_is_lost(hongze, seeds):
     """A batch with hostile files in it: each fails alone, the reports after them are audited."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument.new()
-    for _ in range(400):
-        pdf.new_page(100, 100)
-    buf = io.BytesIO()
-    pdf.save(buf)
-    batch = [b"%PDF-1.7\n" + bytes(5000), hongze[:5000], buf.getvalue(), b"PK\x03\x04word/" + bytes(100),
+    batch = [b"%PDF-1.7\n" + bytes(5000), hongze[:5000], pdfops.blank_pdf(400, 100, 100), b"PK\x03\x04word/" + bytes(100),
              seeds["000"].read_bytes(), hongze]
     outcomes = []
     for data in batch:
@@ -215,19 +202,11 @@ def test_nothing_else_in_the_run_is_lost(hongze, seeds):
 
 
 def test_pdf_without_any_text_is_an_error_not_an_empty_report():
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument.new()
-    for _ in range(3):
-        pdf.new_page(595, 842)
-    buf = io.BytesIO()
-    pdf.save(buf)
-    _refused(buf.getvalue(), "没有任何文字")
+    _refused(pdfops.blank_pdf(3), "没有任何文字")
 
 
 def test_text_pdf_with_a_picture_page_and_no_tesseract(monkeypatch, realdata):
     """Without Tesseract, a text PDF with one image-only page is still read; the lost page is a warning."""
-    import pypdfium2 as pdfium
     from PIL import Image
 
     from auditor.extract import ocr
@@ -236,13 +215,8 @@ def test_text_pdf_with_a_picture_page_and_no_tesseract(monkeypatch, realdata):
     monkeypatch.setattr(ocr, "_tesseract", lambda: None)
     picture = io.BytesIO()
     Image.new("L", (600, 800), 200).save(picture, format="PDF", resolution=72)
-    text_pdf = pdfium.PdfDocument((realdata / "洪泽区_2024.pdf").read_bytes())
-    mixed = pdfium.PdfDocument.new()
-    mixed.import_pages(text_pdf)
-    mixed.import_pages(pdfium.PdfDocument(picture.getvalue()))
-    buf = io.BytesIO()
-    mixed.save(buf)
-    document = extract(buf.getvalue())
+    mixed = pdfops.combine(((realdata / "洪泽区_2024.pdf").read_bytes(), None), (picture.getvalue(), None))
+    document = extract(mixed)
     assert document.pages == 6 and not document.ocr
     assert any("Tesseract" in w for w in document.warnings)
     assert len(document.tables()) >= 3

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+import pdfops
 import render
 from auditor.extract import ExtractionError, extract, ocr_engines
 
@@ -40,22 +41,13 @@ def test_each_engine_reads_a_table_page(engine, seeds, name):
     if engine.missing(name):
         pytest.skip(engine.missing(name))
     pdf = render.rendered(seeds["004"], "pdf")
-    page = next(i for i in range(6) if "本年新收" in page_text(pdf, i))
+    page = next(i for i, text in enumerate(pdfops.page_texts(pdf)) if "本年新收" in text)
     png = render.pdf_page_to_png(pdf, page, dpi=200)
     engine.use(name)
     document = extract(png)
     assert document.ocr and document.format == "image"
     t3 = next(t for t in document.tables() if any("本年新收" in c for r in t.rows for c in r))
     assert t3.grid and len(t3.rows) >= 10 and any("予以公开" in c for r in t3.rows for c in r)
-
-
-def page_text(pdf: bytes, i: int) -> str:
-    import pypdfium2 as pdfium
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return "".join(doc[i].get_textpage().get_text_range().split())
-    finally:
-        doc.close()
 
 
 def test_missing_engine_is_one_line(engine, monkeypatch):

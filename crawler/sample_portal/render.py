@@ -91,13 +91,20 @@ def convert(data: bytes, source_ext: str, target: str, timeout: int = 180) -> by
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
-    with tempfile.TemporaryDirectory(prefix="ogiaudit-render-") as tmp:
-        src = Path(tmp) / f"report.{source_ext}"
-        src.write_bytes(data)
-        subprocess.run([exe, f"-env:UserInstallation=file://{Path(tmp) / 'profile'}", "--headless", "--norestore",
-                        "--convert-to", target, "--outdir", tmp, str(src)],
-                       check=True, capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
-        return (Path(tmp) / f"report.{target}").read_bytes()
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="ogiaudit-render-") as tmp:
+            src = Path(tmp) / f"report.{source_ext}"
+            src.write_bytes(data)
+            proc = subprocess.run([exe, f"-env:UserInstallation=file://{Path(tmp) / 'profile'}", "--headless",
+                                   "--norestore", "--convert-to", target, "--outdir", tmp, str(src)],
+                                  capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
+            out = Path(tmp) / f"report.{target}"
+            if proc.returncode == 0 and out.is_file():
+                return out.read_bytes()
+            # a fresh profile's first start aborts now and then (exit 134, seen in CI): once more, then the error
+            if attempt == 2 or not (proc.returncode < 0 or proc.returncode > 128):
+                raise subprocess.CalledProcessError(proc.returncode, proc.args, proc.stdout, proc.stderr)
+    raise AssertionError("unreachable")
 
 
 def main() -> None:

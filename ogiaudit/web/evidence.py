@@ -3,7 +3,6 @@ PDF or scanned report with the cells boxed, both sides of each broken identity, 
 page images and the archived original."""
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from ogiaudit.web import tables
+from ogiaudit.web import pageimage, tables
 from ogiaudit.web.app import reading, render, who
 from storage import desk_queries as dq
 
@@ -73,26 +72,10 @@ def page_image(request: Request, report_id: int, page: int):
 
 @lru_cache(maxsize=32)
 def _render(path: str, sha256: str, page: int) -> bytes | None:
-    """The page as a PNG about 1000 pixels wide (pypdfium2 for PDF; the image itself for a scan)."""
-    from PIL import Image
-    if _kind(path) == "pdf":
-        import pypdfium2 as pdfium
-        pdf = pdfium.PdfDocument(path)
-        try:
-            if page > len(pdf):
-                return None
-            p = pdf[page - 1]
-            image = p.render(scale=1000 / max(p.get_width(), 1)).to_pil()
-        finally:
-            pdf.close()
-    else:
-        if page != 1:
-            return None
-        image = Image.open(path)
-        image.thumbnail((1400, 2000))
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "PNG", optimize=True)
-    return out.getvalue()
+    """The page as a PNG about 1000 pixels wide, drawn in a child process (pageimage.py says why); sha256 keys the
+    cache, so a re-archived file is drawn again."""
+    kind = _kind(path)
+    return pageimage.page_png(path, kind, page) if kind else None
 
 
 @router.get("/reports/{report_id}/original")
