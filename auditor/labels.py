@@ -17,10 +17,12 @@ SECTION_TITLES = {
     "六": "其他需要报告的事项",
 }
 # the phrase that identifies each heading, tolerant of the variants of SPEC §3.1; typos are left to the fuzzy match
+# the subject Art. 50 names ("行政机关主动公开政府信息的情况"), or the organ's own, printed before a heading's words
+_SUBJECT = r"(?:本?行政机关|本机关|本单位|本部门|[我本][局委办厅署院县区市镇乡])?"
 SECTION_PATTERNS = {
     "一": r"(?:总体|基本)情况|总体工作情况|工作概况|概述",
-    "二": r"(?:主动公开政府信息|政府信息主动公开)(?:的)?(?:工作)?情况",
-    "三": r"收到和处理政府信息公开申请(?:的)?情况",
+    "二": rf"{_SUBJECT}(?:主动公开政府信息|政府信息主动公开)(?:的)?(?:工作)?情况",
+    "三": rf"{_SUBJECT}收到和处理政府信息公开申请(?:的)?情况",
     "四": r"(?:因)?(?:政府信息公开(?:工作)?)?(?:被申请)?行政复议[、和及与]?(?:提起)?行政诉讼(?:的)?情况",
     "五": r"(?:政府信息公开工作)?存在的?主要问题(?:(?:及|和|与)(?:其)?(?:改进|整改)(?:的)?(?:情况|措施|方向|计划)?)?"
           r"|(?:政府信息公开工作)?(?:存在的?)?(?:主要)?问题(?:及|和|与)(?:其)?(?:改进|整改)(?:的)?(?:情况|措施|方向|计划)?",
@@ -176,6 +178,9 @@ SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_STATUSES = {"open": "未整改", "resolved": "已整改", "waived": "已豁免"}
 YES_NO = {True: "是", False: "否"}
 CERTAINTY = {False: "确定", True: "存疑"}          # keyed by a finding's `uncertain`
+# why every finding of a report is uncertain, when the reason is the whole report's (Finding.doubt_because)
+OCR_DOUBT = "图片版报告经文字识别读取"
+YEAR_DOUBT = "无法确定报告年度，按现行（2021年）格式审核"
 # the short form of a body kind, for narrow tables (a chart's legend, a phone-sized message); BODY_KINDS is the default
 BODY_KINDS_SHORT = {"department": "部门", "government": "人民政府", "township": "乡镇/街道"}
 

@@ -2,7 +2,8 @@
 
 "共发布信息348条，其中政府预决算19条、部门预决算224条（含…）…；因…引起的行政复议2件" — the total is the quantity just
 before "其中"; the parts run to the end of the enumeration: not into brackets (a breakdown of one part), not past a
-new "其中" or "共…" (another enumeration), not into a clause about something else.  Each "；" is a place where the
+new "其中" or "共…" (another enumeration), not into a clause about something else, not into a breakdown of one
+part ("，包括…"); a total that is one of two counts just before "其中" is not certain, and "其中重点…" is a selection.  Each "；" is a place where the
 enumeration may end, so a total met there is met.
 """
 from __future__ import annotations
@@ -21,6 +22,9 @@ _OTHER_SUBJECT = re.compile(r"^\s*(因|另|另外|此外|同时|并|还|以及|�
 # a number printed without its unit as a part: "不予公开信息数1402" (a label just before, a separator after)
 _BARE_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff”》）)])\s*(\d+)\s*(?=[、，,；;。]|$)")
 _BRACKETS = re.compile(r"[（(][^（()）]*[)）]")
+# "…1条，包括机构概况1条，以及…2条": a breakdown of the part before it, to the end of the clause, as a bracket is
+_BREAKDOWN = re.compile(r"[，,]\s*(?:包括|包含|含有|含|涵盖)[^；;]*")
+_SELECTION = re.compile(r"^[：:\s]*(?:重点|主要|突出|较为|比较|尤其|特别)")
 
 
 @dataclass
@@ -70,20 +74,36 @@ def enumerations(sentence: str, previous: str = "") -> list[Enumeration]:
         head = sentence[:m.start()]
         if not head.strip("，,：: ") and previous:
             head = previous
-        clause = re.split(r"[，,；;：:]", head.rstrip("，,：: （("))[-1]
-        totals = [q for q in quantities(clause) if not q.approx]
-        if not totals:
+        clauses = re.split(r"[，,：:]", re.split(r"[；;]", head.rstrip("，,：: （("))[-1])
+        totals = [q for q in quantities(clauses[-1]) if not q.approx]
+        if not totals or _two_counts(clauses, totals):
             continue
         tail = _tail(sentence[m.end():], bracketed=head.count("（") + head.count("(") > head.count("）") + head.count(")"))
-        enum = Enumeration(totals, bool(TOTAL_MARK.search(clause)))
+        # "其中重点…" picks some out; it does not claim to list them all
+        enum = Enumeration(totals, bool(TOTAL_MARK.search(clauses[-1])) and not _SELECTION.match(tail))
         for part in re.split(r"[；;]", tail):
             if enum.clauses and _OTHER_SUBJECT.match(part):
                 break
-            flat = _BRACKETS.sub("", part)
+            flat = _without_breakdown(_BRACKETS.sub("", part))
             enum.clauses.append(quantities(flat))
             enum.bare += len(_BARE_NUMBER.findall(_QTY.sub("", flat)))
         out.append(enum)
     return out
+
+
+def _without_breakdown(part: str) -> str:
+    """The part up to a "，包括…" that follows one of its quantities ("其中，包括…" itself introduces the parts)."""
+    m = _BREAKDOWN.search(part)
+    return part[:m.start()] if m and _QTY.search(part, 0, m.start()) else part
+
+
+def _two_counts(clauses: list[str], totals: list[Qty]) -> bool:
+    """"收到申请9件，上年结转1件，其中网上5件、信函5件": the parts may be of either count or of both, so the total is
+    not certain (unless the last one says 共/合计)."""
+    if len(clauses) < 2 or TOTAL_MARK.search(clauses[-1]):
+        return False
+    units = {t.unit for t in totals}
+    return any(q.unit in units and not q.approx for q in quantities(clauses[-2]))
 
 
 def _tail(text: str, bracketed: bool) -> str:

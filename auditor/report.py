@@ -15,7 +15,7 @@ from auditor.labels import T2_ROWS, T3_ROWS
 from auditor.oldera import StatsTable, stats_table
 from auditor.sections import Section, find_sections, join_lines, split_run_on
 from auditor.tables import T4_SPECS, Grid, parse_table2, parse_table3, parse_table4
-from auditor.titles import MEMO_PREFIX, is_notice_title, is_report_title
+from auditor.titles import MEMO_PREFIX, is_notice_title, is_report_title, report_year
 
 _TITLE_STOP = re.compile(r"^(根据|按照|依据|本年度|本报告|本年报|现将|为|正文$)|[：:]$")
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -141,6 +141,15 @@ def _tables(blocks: list[Block], sections: dict[str, Section]) -> dict[str, Grid
 
 
 def _title(document: Document, blocks: list[Block], sections: dict[str, Section]) -> str | None:
+    """The report's title; a page's chrome taken for it ("•网站无障碍•关怀版索引号:…分类:信息公开年度报告") gives way
+    to the report's own title line below it, when there is one."""
+    title = _first_title(document, blocks, sections)
+    if title and report_year(title):
+        return title
+    return _printed_title(blocks, sections) or title
+
+
+def _first_title(document: Document, blocks: list[Block], sections: dict[str, Section]) -> str | None:
     if document.title and ("报告" in document.title or is_notice_title(document.title)):
         return re.sub(r"\s+", "", document.title)
     first = min((s.start for s in sections.values()), default=min(len(blocks), 12))
@@ -164,6 +173,18 @@ def _title(document: Document, blocks: list[Block], sections: dict[str, Section]
     if "报告" in title:
         return title
     return re.sub(r"\s+", "", document.title) if document.title else (title or None)
+
+
+def _printed_title(blocks: list[Block], sections: dict[str, Section]) -> str | None:
+    """The one report title with its year printed on a short line before the sections ("名称：" taken off); a
+    column's list page names many reports and so none."""
+    first = min((s.start for s in sections.values()), default=min(len(blocks), 30))
+    found = {text for b in blocks[:first] if isinstance(b, Paragraph) and len(b.text) <= 80
+             and report_year(text := _FIELD_NAME.sub("", re.sub(r"\s+", "", b.text)))}
+    return found.pop() if len(found) == 1 else None
+
+
+_FIELD_NAME = re.compile(r"^(?:名称|标题|题名)[:：]")
 
 
 def _year(title: str | None, blocks: list[Block]) -> int | None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from auditor.rules import load_all
 
-RULESET_VERSION = "2026.12.1"  # bump when a rule's behaviour changes: stored reports are then re-audited
+RULESET_VERSION = "2026.12.2"  # bump when a rule's behaviour changes: stored reports are then re-audited
 
 PACKAGE = Path(__file__).resolve().parent
 LOCK = PACKAGE / "ruleset.lock.json"

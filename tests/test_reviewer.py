@@ -122,6 +122,19 @@ def test_heading_with_a_typo_or_another_wording_is_found(real, variant):
     assert [f.section for f in of(r, "SEC-HEADING")] == ["四"]
 
 
+@pytest.mark.parametrize("heading,variant", [
+    ("二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况"),      # Art. 50's own words
+    ("三、收到和处理政府信息公开申请情况", "三、本机关收到和处理政府信息公开申请情况"),
+    ("二、主动公开政府信息情况", "二、我局主动公开政府信息情况")])
+def test_heading_with_the_organ_named_is_found(seeds, heading, variant):
+    text = seeds["004"].read_text(encoding="utf-8")
+    r, clean = audit_text(plant(text, heading, variant)), audit_text(text)
+    assert not errors(r) and "SEC-MISSING" not in rules(r) and r.report.sections[variant[0]].heading == variant
+    headings = {(f.section, f.severity) for f in of(r, "SEC-HEADING")}
+    assert headings - {(f.section, f.severity) for f in of(clean, "SEC-HEADING")} == {(variant[0], "info")}
+    assert r.values() == clean.values()
+
+
 def test_heading_of_five_in_another_wording(seeds):
     text = seeds["004"].read_text(encoding="utf-8")
     r = audit_text(plant(text, "五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施"))
@@ -198,6 +211,14 @@ SUM_CASES = [  # (sentence as printed, is a real mismatch)
     ("全年共受理行政复议申请9件，其中维持5件、纠正4件；因政府信息公开引起的行政复议案件2件、行政诉讼案件7件。", False),
     ("全年共制作政府信息3978条，其中主动公开信息2526条，依申请公开信息50条，不予公开信息数1402。", False),
     ("全年共制作政府信息3978条，其中主动公开信息2526条，依申请公开信息50条，不予公开信息1400条。", True),
+    # "其中重点…" picks some out; "，包括…" breaks down the part before it
+    ("累计发布工作动态信息165条，其中重点聚焦乡镇动态102条；发布法定主动公开内容1条，包括机构概况1条，以及经费信息2条。",
+     False),
+    ("累计发布信息80条，其中政策文件20条，工作动态60条，包括领导活动5条。", False),
+    ("累计发布信息80条，其中政策文件20条，工作动态70条，包括领导活动5条。", True),
+    # two counts before "其中": the parts may be of both (9 new + 1 carried over = 5 + 5)
+    ("我镇收到政府信息公开申请9件，上年结转1件，其中网络申请5件，信函申请5件，均已按时办理。", False),
+    ("我镇共收到政府信息公开申请10件，其中网络申请5件，信函申请6件，均已按时办理。", True),
 ]
 
 
@@ -313,3 +334,39 @@ def test_txt_pct_takes_the_base_the_report_means(real):
     assert "TXT-PCT" not in rules(audit_text(text))
     [f] = of(audit_text(plant(text, "208 件（17.46%）", "208 件（19.46%）")), "TXT-PCT")
     assert (f.observed, f.expected, f.severity) == (19.46, 17.46, "warning")
+
+
+def test_table_rows_with_bars_but_no_leading_bar_are_read(real):
+    """"规章 | 0 | 0 | 0 |": a table some pages flatten to bars without the leading one is a table, not missing."""
+    text = real("沭阳县人民政府_2025.txt")
+    loose = "\n".join(line.strip()[1:].strip() if line.strip().startswith("|") else line for line in text.split("\n")
+                      if not re.fullmatch(r"\|?[\s:|-]*-{2,}[\s:|-]*", line.strip()))
+    assert "\n|" not in loose
+    r = audit_text(loose)
+    assert not rules(r) & {"TBL-MISSING", "TBL-INCOMPLETE", "SEC-MISSING"} and not errors(r)
+    assert r.values() == audit_text(text).values()
+
+
+CHROME = "• 网站无障碍\n  • 关怀版\n索 引 号: 00817774-0/2022-04285 分类: 信息公开年度报告\n发布机构: 市卫生局\n"
+
+
+def test_the_report_title_below_a_pages_chrome_gives_the_year(real):
+    """A saved page whose first lines are the site's menu and index fields: the report's own title line below them
+    names the year, so the report is judged by its own era (2015: the 2007 条例), not by the 2021 format."""
+    text = real("平潭综合实验区_2015.txt")
+    title = re.search(r"标题: (.+)", text).group(1)
+    body = text.split("正文 ====================\n", 1)[1]
+    body = re.sub(r"[^。\n]*统计[^。\n]*1月1日[^。\n]*。", "", body)   # the year only in the title
+    r = audit_text(CHROME + f"名  称: {title}\n\n{title}\n" + body)
+    assert r.year == 2015 and r.report.era.id == "2008-2018" and r.report.title == title and not errors(r)
+
+
+def test_a_report_of_unknown_year_is_never_accused_by_the_current_format(seeds):
+    """No year anywhere (a fragment, a title cut off): the 2021 format is only a guess, so what it alone decides is
+    at most a warning that says why."""
+    text = seeds["004"].read_text(encoding="utf-8")
+    cut = re.sub(r"\d{4}\s*年", "", text.split("三、收到和处理政府信息公开申请情况")[0])
+    r = audit_text(cut)
+    assert r.year is None and r.report.era is None
+    assert of(r, "SEC-MISSING") and not errors(r)
+    assert all("无法确定报告年度" in f.doubt for f in of(r, "SEC-MISSING"))

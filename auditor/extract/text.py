@@ -58,6 +58,11 @@ class _Lines:
                 self.pipes = self.pipes or not self.rows  # a markdown table's cells are real cells
                 self.rows.append([c.strip() for c in stripped.strip("|").split("|")])
             return
+        if _loose_pipe_row(stripped, bool(self.rows)):
+            # "规章 | 0 | 0 | 0 |": cells between bars without the leading one, as some pages flatten their tables;
+            # read in order like tab rows (not as a certain grid: a flattened row may have lost a cell)
+            self.rows.append([c.strip() for c in stripped.strip("|").split("|")])
+            return
         if "\t" in line:
             self.rows.append([c.strip() for c in line.split("\t")])
             return
@@ -75,6 +80,14 @@ class _Lines:
             return
         self.flush()
         self.doc.blocks.append(Paragraph(stripped.lstrip("#").strip()))
+
+
+def _loose_pipe_row(line: str, in_table: bool) -> bool:
+    """A row of cells separated by bars, ending with one ("信息内容 | 本年制发件数 | 本年废止件数 |"); inside such
+    a table a title row with a single bar ("第二十条第(一)项 |") too."""
+    if not line.endswith("|") or line.startswith("|"):
+        return False
+    return line.count("|") >= 2 or (in_table and len(line) <= 40)
 
 
 _SPACES = re.compile(r" {2,}")

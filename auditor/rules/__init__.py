@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from auditor.context import AuditContext
 from auditor.eras import ALL, CURRENT, Era
 from auditor.findings import Finding, Location, severity_rank
+from auditor.labels import OCR_DOUBT, YEAR_DOUBT
 from auditor.report import AnnualReport
 
 FAMILIES = ("publication", "structure", "tables", "arithmetic", "narrative", "content", "cross_year")
@@ -96,7 +97,9 @@ def run_rules(report: AnnualReport, context: AuditContext, rules: list[Rule]) ->
             continue
         for f in r.check(report, context):
             if ocr and r.rests_on_text(report):
-                f.doubt_because("图片版报告经文字识别读取")
+                f.doubt_because(OCR_DOUBT)
+            if report.era is None and set(r.eras) != set(ALL):
+                f.doubt_because(YEAR_DOUBT)   # judged by the current format only because the year is unknown
             yield f
 
 
