@@ -237,6 +237,23 @@ def test_txt_pct_needs_the_right_base(seeds):
     assert "TXT-PCT" not in rules(audit_text(text.replace("三、收到和处理政府信息公开申请情况", add + "三、收到和处理政府信息公开申请情况", 1)))
 
 
+PCT_CASES = [  # (sentence as printed, is a real mismatch): rounded or cut off at the printed decimals, never more
+    ("全年主动公开政府信息482条，其中政策法规类信息25条，占总体的比例为5%。", False),       # 5.19%
+    ("全年主动公开政府信息482条，其中政策法规类信息25条，占总体的比例为5.2%。", False),
+    ("全年主动公开政府信息482条，其中政策法规类信息25条，占总体的比例为6%。", True),
+    ("全年共公开文件65条，其中规范性文件45条，所占比例69%。", False),                    # 69.2%
+    ("全年共公开文件65条，其中规范性文件45条，所占比例75%。", True),
+]
+
+
+@pytest.mark.parametrize("sentence,mismatch", PCT_CASES)
+def test_txt_pct_reads_shares_as_printed(seeds, sentence, mismatch):
+    text = seeds["004"].read_text(encoding="utf-8")
+    r = audit_text(text.replace("三、收到和处理政府信息公开申请情况", sentence + "\n三、收到和处理政府信息公开申请情况", 1))
+    assert ("TXT-PCT" in rules(r)) is mismatch
+    assert all(f.severity == "warning" for f in of(r, "TXT-PCT"))
+
+
 def test_txt_table_common_phrasing_of_applications(seeds):
     text = seeds["000"].read_text(encoding="utf-8")
     said = plant(text, "收到依申请公开政府信息 0 件", "全镇收到依申请公开政府信息 5 件")

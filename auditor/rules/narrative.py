@@ -60,7 +60,7 @@ class NarrativeSum(Rule):
 
 
 _PCT_A = re.compile(r"(\d+(?:\.\d+)?)\s*(件|条|篇|个|人|次|项)[^，。；%\d（(]{0,4}[（(]\s*(\d+(?:\.\d+)?)\s*%")
-_PCT_B = re.compile(r"(\d+(?:\.\d+)?)\s*(件|条|篇|个|人|次|项)\s*[，,]\s*占[^，。；\d]{0,12}?(\d+(?:\.\d+)?)\s*%")
+_PCT_B = re.compile(r"(\d+(?:\.\d+)?)\s*(件|条|篇|个|人|次|项)\s*[，,]\s*所?占[^，。；\d]{0,12}?(\d+(?:\.\d+)?)\s*%")
 
 
 @rule
@@ -70,7 +70,7 @@ class NarrativePercent(Rule):
     title = "正文百分比与数量不符"
     basis = "《中华人民共和国政府信息公开条例》第五十条（报告内容应真实准确）"
     description = ("正文写出占比（“N件（x%）”、“N条，占…x%”），而该比例与数量和任何可能的基数之比都不符"
-                   "（按所写小数位四舍五入或截断）。可能的基数：本部分写出的同单位数量，以及表三的新收、办理总数。")
+                   "（按所写小数位四舍五入或截断，如5.19%只能写作5%或5.2%，不能写作6%）。可能的基数：本部分写出的同单位数量，以及表三的新收、办理总数。")
     template = "正文称{count}{unit}占{pct}%，但按总数{total}{unit}计算应为{computed}%"
 
     def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
@@ -102,18 +102,24 @@ class NarrativePercent(Rule):
             count, unit, pct_text = float(m.group(1)), UNITS[m.group(2)], m.group(3)
             pct = float(pct_text)
             decimals = len(pct_text.partition(".")[2])
-            tolerance = 10 ** -decimals + 1e-9
+            step = 10 ** -decimals
             stated = [q.value for q in preceding if q.unit == unit and q.value > count and not q.approx]
             if not stated:  # no base written near the share: nothing to compare with
                 continue
             candidates = stated + [b for b in bases.get(unit, ()) if b > count]
-            if any(abs(count / t * 100 - pct) <= tolerance for t in candidates):
+            if any(_printed_as(count / t * 100, pct, step) for t in candidates):
                 continue
             best = min(stated, key=lambda t: abs(count / t * 100 - pct))
             computed = round(count / best * 100, max(decimals, 2))
             yield self.finding(section=_section(report, paragraph), count=_num(count), unit=unit,
                                pct=pct_text, total=_num(best), computed=computed, expected=computed, observed=pct,
                                evidence=paragraph[max(0, m.start() - 30):m.end() + 5])
+
+
+def _printed_as(share: float, pct: float, step: float) -> bool:
+    """Whether `share` (in %) may be printed as `pct` at that many decimals: rounded (pct ± half a step) or cut off
+    (pct up to a step more); 5.19% is never "6%"."""
+    return pct - step / 2 - 1e-9 <= share < pct + step + 1e-9
 
 
 # --- narrative against the tables ----------------------------------------------------------------------------
