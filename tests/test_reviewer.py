@@ -387,3 +387,38 @@ def test_a_report_of_unknown_year_is_never_accused_by_the_current_format(seeds):
     assert r.year is None and r.report.era is None
     assert of(r, "SEC-MISSING") and not errors(r)
     assert all("无法确定报告年度" in f.doubt for f in of(r, "SEC-MISSING"))
+
+
+# --- tab-separated rows: blank fields are blank cells ----------------------------------------------------------------
+T4_ZEROS = "\t".join(["0"] * 15)
+T4_BLANKS = "5\t\t\t2\t7\t8\t\t\t1\t9\t\t\t\t\t"   # 复议 5 维持 + 2 未审结 = 7; 直接起诉 8 + 1 = 9; the rest blank
+
+
+def test_table_four_tab_row_with_blank_fields_keeps_its_columns(seeds):
+    """A table 四 row copied with tabs, its blank cells empty fields (trailing ones too): the numbers stay in their
+    columns; the identities hold and the narrative's 7 cases match."""
+    text = seeds["000"].read_text(encoding="utf-8")
+    assert T4_ZEROS in text
+    said = "本年度共发生政府信息公开行政复议7件，行政诉讼9件。\n"
+    r = audit_text(text.replace(T4_ZEROS, T4_BLANKS).replace("五、存在的主要问题及改进情况", said + "五、存在的主要问题及改进情况", 1))
+    assert not rules(r) & {"T4-SUM", "TXT-TABLE"} and errors(r) == of(r, "PUB-LATE")   # 000 is late (RULES.md)
+    t4 = r.values()["四"]
+    assert [v for row in t4.values() for v in row.values() if v is not None] == [5, 2, 7, 8, 1, 9]
+
+
+def test_table_four_row_that_lost_its_blank_fields_is_only_a_doubt(seeds):
+    """The same row with its blanks gone (a copy that dropped them): which column a number is in is a guess, so a
+    broken identity is at most a warning that says why."""
+    text = seeds["000"].read_text(encoding="utf-8")
+    r = audit_text(text.replace(T4_ZEROS, "5\t2\t7\t8\t1\t9"))
+    assert errors(r) == of(r, "PUB-LATE") and of(r, "T4-SUM")
+    assert all(f.severity == "warning" and not f.certain for f in of(r, "T4-SUM"))
+
+
+def test_a_column_header_is_not_a_row_label(seeds):
+    """Table 三 flattened one cell per line, its first row's label lost: the header's last cell "其他" (an applicant
+    column) does not make the numbers under it the row "3.其他"."""
+    text = seeds["002"].read_text(encoding="utf-8")
+    r = audit_text(text.replace("\t一、本年新收政府信息公开申请数量\n", "", 1))
+    assert not errors(r)
+    assert not any("本年新收" in f.message for f in of(r, "TBL-INCOMPLETE"))

@@ -64,7 +64,9 @@ class _Lines:
             self.rows.append([c.strip() for c in stripped.strip("|").split("|")])
             return
         if "\t" in line:
-            self.rows.append([c.strip() for c in line.split("\t")])
+            # trailing tabs are blank cells at the row's end: they keep the cells before them in their columns
+            tabbed = _NOISE.sub("", raw).rstrip("\r\n")
+            self.rows.append([c.strip() for c in tabbed.split("\t")])
             return
         if not stripped:
             if not self.spaced:  # a table aligned with spaces goes on across blank lines (pdftotext -layout)

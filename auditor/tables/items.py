@@ -26,6 +26,7 @@ class Item:
     from_table: bool
     cells: list[str] | None = None  # a real grid's value cells as they stand, blanks included
     boxes: list[Box | None] | None = None  # where `cells` were printed (Table.boxes), when known
+    fields: list[str] | None = None  # a row's value fields as printed, blanks included, when not a real grid (tabs)
 
 
 def table_items(table: Table) -> list[Item]:
@@ -45,7 +46,8 @@ def table_items(table: Table) -> list[Item]:
             values.pop()
         if labels or values:
             real = table.grid and values
-            items.append(Item(labels, values, True, raw if real else None, boxes[start:] if real and boxes else None))
+            items.append(Item(labels, values, True, raw if real else None, boxes[start:] if real and boxes else None,
+                              None if real else raw))
     return items
 
 

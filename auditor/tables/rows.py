@@ -103,7 +103,7 @@ def entries(items: list[Item], specs: tuple[RowSpec, ...], width: dict[str, int]
         if item.labels and not item.values:
             pending += item.labels
             continue
-        entry = _entry(item, pending, specs)
+        entry = _entry(item, _row_labels(pending, header_canon), specs)
         pending = []
         if entry is None:
             continue
@@ -127,6 +127,19 @@ def _note_labels(item: Item, specs: tuple[RowSpec, ...], grid: Grid, header_cano
                 grid.labels_seen.add(seen.key)
             elif d := _header_deviation(lab, header_canon):
                 grid.deviations.append(d)
+
+
+def _row_labels(pending: list[str], header_canon: tuple[str, ...]) -> list[str]:
+    """The labels waiting for values that may name a row: those after the column headers ("申请人情况…法律服务机构"),
+    and not a bare "其他" or "总计" printed with them (there they are columns, not the rows "3.其他", "（七）总计")."""
+    headers = {squash(h) for h in header_canon}
+    last = max((i for i, lab in enumerate(pending) if squash(lab) in headers), default=-1)
+    if last < 0:
+        return pending
+    return [lab for lab in pending[last + 1:] if lab.strip() not in _BARE_COLUMNS]
+
+
+_BARE_COLUMNS = {"其他", "总计", "合计"}
 
 
 def _named_row(labels: list[str], specs: tuple[RowSpec, ...]) -> tuple[RowSpec | None, str | None]:

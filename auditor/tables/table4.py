@@ -46,7 +46,8 @@ def _fill_from_tokens(grid: Grid, tokens: list[str]) -> None:
         tokens = [t for t in tokens if t]
     if not any(tokens):
         return
-    certain = len(tokens) <= 15
+    # fewer than 15 numbers: blank cells were left out somewhere, and the numbers after them may have moved
+    certain = len(tokens) == 15
     if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) > 1:
         runs = split_run(tokens[0], 15, 3)
         values = [str(v) for v in runs[0]] if len(runs) == 1 else []
@@ -62,9 +63,11 @@ def _fill_from_tokens(grid: Grid, tokens: list[str]) -> None:
 
 
 def _table4_grid(blocks: list[Block]) -> tuple[list[str], list[Box | None]] | None:
-    """The 15 cells of a real grid, blanks in their columns: one row of 15, or three rows of 5 (and their boxes)."""
-    rows = [(item.cells, item.boxes) for b in blocks if isinstance(b, Table) for item in table_items(b)
-            if item.cells is not None and any(classify(v) in ("number", "annotated") for v in item.values)]
+    """The 15 cells of a real grid, blanks in their columns: one row of 15, or three rows of 5 (and their boxes).
+    A row of tab-separated fields counts when it has exactly that many fields: its empty fields are blank cells."""
+    rows = [(cells, item.boxes) for b in blocks if isinstance(b, Table) for item in table_items(b)
+            if (cells := item.cells if item.cells is not None else item.fields) is not None
+            and any(classify(v) in ("number", "annotated") for v in item.values)]
     for width, count in ((15, 1), (5, 3)):
         keep = [[k for k, v in enumerate(cells) if classify(v) != "label"] for cells, _ in rows]
         fitted = [positional([cells[k] for k in ks], width) for (cells, _), ks in zip(rows, keep, strict=False)]
