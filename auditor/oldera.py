@@ -62,6 +62,17 @@ class StatsTable:
                 out.setdefault(row.parent, []).append(i)
         return out
 
+    def exclusive_parts(self) -> dict[int, list[int]]:
+        """The "其中" lists whose items exclude each other (an application arrives by one way, a reply is of one
+        kind); not the channels a document was published through: one document is on the website and in the
+        gazette, so those counts may add up to more than the documents (平潭 2017: 网站 2122 of 2122)."""
+        return {p: c for p, c in self.parts().items()
+                if not any(_CHANNEL.search(self.rows[i].label) for i in c)}
+
+
+# publication channels (not application channels: 网上申请, 信函申请 are ways one application arrives)
+_CHANNEL = re.compile(r"网站|公报|微博|微信|新媒体|客户端|报刊|报纸|广播|电视|新闻发布|公开栏|电子屏|档案馆|图书馆|查阅")
+
 
 _UNITS = "万元|人次|条|件|元|个|次|项|份|篇|人"
 _HEADER = re.compile(r"指标名称|计量单位")

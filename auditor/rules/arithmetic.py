@@ -173,14 +173,14 @@ class StatisticsParts(Rule):
     basis = "2008—2018年度政府信息公开情况统计表（“其中”所列各项是总数的组成部分，之和不超过总数）"
     description = ("2008—2018年度报告的政府信息公开情况统计表（指标名称／计量单位／本年度／历年累计）中，"
                    "某项总数下“其中：1、…2、…”所列各项之和大于该总数（各项可以不全，但不能超过总数）。"
-                   "总数为空白或某项无法确定时不核对。")
+                   "总数为空白或某项无法确定时不核对；公开渠道（网站、公报等）可以重叠，不核对。")
     template = "统计表“{row}”（{column}）为{total}{unit}，而其中各项{parts}合计{sum}{unit}，超过总数"
 
     def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         stats = report.stats
         if stats is None:
             return
-        for parent, children in stats.parts().items():
+        for parent, children in stats.exclusive_parts().items():
             total_row = stats.rows[parent]
             for c, column in enumerate(stats.columns):
                 terms = [Term(stats.rows[i].cells[c], stats.rows[i].label, column) for i in children]
