@@ -432,3 +432,21 @@ def test_a_column_header_is_not_a_row_label(seeds):
     r = audit_text(text.replace("\t一、本年新收政府信息公开申请数量\n", "", 1))
     assert not errors(r)
     assert not any("本年新收" in f.message for f in of(r, "TBL-INCOMPLETE"))
+
+
+# --- a page's date that is when a site was moved, not when the report was published ------------------------------
+def test_a_moved_sites_date_is_no_certain_lateness(real, seeds):
+    """Sites rebuilt in 2019–2020 show old reports under the date they were moved.  When the page's address (t2018…)
+    or the report's own signature says it was in time, a page date years later is at most a warning saying why;
+    without such evidence the page's date stands."""
+    text = real("平潭综合实验区_2017.txt")
+    moved = dict(published=date(2020, 5, 6), published_source="portal")
+    [f] = of(audit_text(text, url_date=date(2018, 1, 23), **moved), "PUB-LATE")
+    assert f.severity == "warning" and "网址中的日期2018年1月23日在期限内" in f.doubt
+    [f] = of(audit_text(text, **moved), "PUB-LATE")
+    assert f.severity == "error" and f.certain
+    signed_in_time = seeds["002"].read_text(encoding="utf-8")            # signed 2023-01-17, due 2023-01-31
+    [f] = of(audit_text(signed_in_time, published=date(2024, 6, 1), published_source="portal"), "PUB-LATE")
+    assert f.severity == "warning" and "落款日期2023年1月17日在期限内" in f.doubt
+    [f] = of(audit_text(signed_in_time, published=date(2023, 3, 1), published_source="portal"), "PUB-LATE")
+    assert f.severity == "error"   # a month late under its own signature's year: nothing suggests a move

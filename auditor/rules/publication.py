@@ -32,11 +32,26 @@ class Late(Rule):
     def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         if report.published and report.deadline and report.published > report.deadline:
             days = (report.published - report.deadline).days
-            yield self.finding(
+            finding = self.finding(
                 body_kind=BODY_KINDS.get(report.body_kind or "", ""), deadline=_cn(report.deadline),
                 source=PUBLISHED_SOURCES.get(report.published_source or "", "日期"), published=_cn(report.published),
                 days=days, expected=report.deadline.isoformat(), observed=report.published.isoformat(),
                 evidence=report.published_evidence)
+            if (why := self._republished(report, context, report.deadline, days)) is not None:
+                finding.doubt_because(why)
+            yield finding
+
+    @staticmethod
+    def _republished(report: AnnualReport, context: AuditContext, deadline: date, days: int) -> str | None:
+        """Why a page's date may be when the page was put up again (a site moved or rebuilt) rather than when the
+        report was first published: the page's address or the report's own signature says it was in time."""
+        if report.published_source not in ("portal", "meta"):
+            return None
+        if context.url_date and context.url_date <= deadline:
+            return f"网址中的日期{_cn(context.url_date)}在期限内，页面日期可能是网站迁移或重新发布的日期"
+        if report.signed and report.signed <= deadline and days > 365:
+            return f"报告落款日期{_cn(report.signed)}在期限内，而页面日期晚一年以上，可能是网站迁移或重新发布的日期"
+        return None
 
 
 @rule
