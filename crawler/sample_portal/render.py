@@ -65,7 +65,7 @@ def to_docx(blocks: list) -> bytes:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)
     for block in blocks:
         if isinstance(block, Table):
-            width = max(len(r) for r in block.rows)
+            width = max(_extent(r) for r in block.rows)   # trailing blank fields of a tab row add no column
             table = d.add_table(rows=len(block.rows), cols=width)
             table.style = "Table Grid"
             for r, row in enumerate(block.rows):
@@ -78,6 +78,14 @@ def to_docx(blocks: list) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+def _extent(row: list[str]) -> int:
+    """The cells of a row up to its last non-blank one."""
+    n = len(row)
+    while n and not row[n - 1].strip():
+        n -= 1
+    return max(n, 1)
 
 
 def text_to_docx(text: str) -> bytes:
