@@ -1,10 +1,10 @@
 """Reading enumerations in the narrative (SPEC §2.7 N5): a stated total and its parts, as a careful reader does.
 
 "共发布信息348条，其中政府预决算19条、部门预决算224条（含…）…；因…引起的行政复议2件" — the total is the quantity just
-before "其中"; the parts run to the end of the enumeration: not into brackets (a breakdown of one part), not past a
-new "其中" or "共…" (another enumeration), not into a clause about something else, not into a breakdown of one
-part ("，包括…"); a total that is one of two counts just before "其中" is not certain, and "其中重点…" is a selection.  Each "；" is a place where the
-enumeration may end, so a total met there is met.
+before "其中"; the parts run to the end of the enumeration: not into brackets or a "，包括…" (a breakdown of one
+part), not past a new "其中" or "共…" (another enumeration), not into a clause about something else.  Each "；" is a
+place where the enumeration may end, so a total met there is met.  A total that is one of two counts just before
+"其中" is not certain, and "其中重点…" is a selection, not a breakdown.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ _OTHER_SUBJECT = re.compile(r"^\s*(因|另|另外|此外|同时|并|还|以及|�
 _BARE_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff”》）)])\s*(\d+)\s*(?=[、，,；;。]|$)")
 _BRACKETS = re.compile(r"[（(][^（()）]*[)）]")
 # "…1条，包括机构概况1条，以及…2条": a breakdown of the part before it, to the end of the clause, as a bracket is
-_BREAKDOWN = re.compile(r"[，,]\s*(?:包括|包含|含有|含|涵盖)[^；;]*")
+_BREAKDOWN = re.compile(r"[，,]\s*(?:包括|包含|含有|含|涵盖)")
 _SELECTION = re.compile(r"^[：:\s]*(?:重点|主要|突出|较为|比较|尤其|特别)")
 
 

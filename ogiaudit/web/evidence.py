@@ -70,12 +70,23 @@ def page_image(request: Request, report_id: int, page: int):
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
-@lru_cache(maxsize=32)
 def _render(path: str, sha256: str, page: int) -> bytes | None:
-    """The page as a PNG about 1000 pixels wide, drawn in a child process (pageimage.py says why); sha256 keys the
-    cache, so a re-archived file is drawn again."""
+    """The page as a PNG about 1000 pixels wide, drawn in a child process (pageimage.py says why); None when it
+    cannot be drawn, which is not remembered (a page that timed out on a busy machine is tried again)."""
+    try:
+        return _drawn(path, sha256, page)
+    except LookupError:
+        return None
+
+
+@lru_cache(maxsize=32)
+def _drawn(path: str, sha256: str, page: int) -> bytes:
+    """sha256 keys the cache, so a re-archived file is drawn again; no picture raises (lru_cache keeps no errors)."""
     kind = _kind(path)
-    return pageimage.page_png(path, kind, page) if kind else None
+    png = pageimage.page_png(path, kind, page) if kind else None
+    if png is None:
+        raise LookupError(page)
+    return png
 
 
 @router.get("/reports/{report_id}/original")
