@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from auditor.bodies import infer_body_kind
+from auditor.bodies import government_signed_by_office, infer_body_kind
 from auditor.context import AuditContext
 from auditor.dates import find_date, is_date_line
 from auditor.document import Block, Document, Paragraph, Table
@@ -197,9 +197,14 @@ def _year(title: str | None, blocks: list[Block]) -> int | None:
 
 
 def _body(title: str | None, blocks: list[Block]) -> str | None:
-    signer = _signer(blocks)
+    signer, named = _signer(blocks), _title_body(title)
     if signer:
-        return signer
+        # a government's report signed by its office is the government's, not the office's (a department's deadline)
+        return government_signed_by_office(signer, named) or signer
+    return named
+
+
+def _title_body(title: str | None) -> str | None:
     if not title:
         return None
     t = MEMO_PREFIX.sub("", title)

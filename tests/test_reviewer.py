@@ -450,3 +450,23 @@ def test_a_moved_sites_date_is_no_certain_lateness(real, seeds):
     assert f.severity == "warning" and "落款日期2023年1月17日在期限内" in f.doubt
     [f] = of(audit_text(signed_in_time, published=date(2023, 3, 1), published_source="portal"), "PUB-LATE")
     assert f.severity == "error"   # a month late under its own signature's year: nothing suggests a move
+
+
+# --- whose report: a government's report signed by its office ------------------------------------------------------
+@pytest.mark.parametrize("signer", ["沐阳县人民政府办公室", "沐阳县政府办", "沐阳县人民政府"])
+def test_a_governments_report_signed_by_its_office_is_the_governments(real, signer):
+    """County governments' reports are compiled and signed by their offices.  "沐阳县人民政府…年度报告" signed
+    "沐阳县人民政府办公室" on 20 February is the government's report, due 31 March: not a department's, late."""
+    text = real("沭阳县人民政府_2025.txt").replace("\n沐阳县人民政府\n2026年1月23日", f"\n{signer}\n2026年2月20日")
+    r = audit_text(text)
+    assert (r.body, r.body_kind, r.deadline) == ("沐阳县人民政府", "government", date(2026, 3, 31))
+    assert "PUB-LATE" not in rules(r)
+    bare = audit_text(text.replace("# 沐阳县人民政府 2025 年", "# 沐阳县 2025 年", 1))   # the title names only the county
+    assert bare.report.title.startswith("沐阳县2025年")
+    assert bare.body_kind == "government" and "PUB-LATE" not in rules(bare)
+
+
+def test_the_offices_own_report_is_a_departments(real):
+    text = real("沭阳县人民政府_2025.txt").replace("\n沐阳县人民政府\n2026年1月23日", "\n沐阳县人民政府办公室\n2026年2月20日")
+    r = audit_text(text.replace("# 沐阳县人民政府 2025 年", "# 沐阳县人民政府办公室 2025 年", 1))
+    assert r.report.title.startswith("沐阳县人民政府办公室2025年") and r.body_kind == "department" and [f.severity for f in of(r, "PUB-LATE")] == ["error"]
