@@ -470,3 +470,14 @@ def test_the_offices_own_report_is_a_departments(real):
     text = real("沭阳县人民政府_2025.txt").replace("\n沐阳县人民政府\n2026年1月23日", "\n沐阳县人民政府办公室\n2026年2月20日")
     r = audit_text(text.replace("# 沐阳县人民政府 2025 年", "# 沐阳县人民政府办公室 2025 年", 1))
     assert r.report.title.startswith("沐阳县人民政府办公室2025年") and r.body_kind == "department" and [f.severity for f in of(r, "PUB-LATE")] == ["error"]
+
+
+@pytest.mark.parametrize("sentence,severity", [
+    ("全县各级行政机关共收到政府信息公开申请1000件。", "warning"),   # every organ of the county: maybe not the table's
+    ("全县共发生政府信息公开行政复议案件99件。", "warning"),
+    ("本机关共收到政府信息公开申请1000件。", "error")])               # the body itself: a plain contradiction
+def test_a_countywide_count_is_not_the_governments_own_table(real, sentence, severity):
+    text = real("沭阳县人民政府_2025.txt")
+    r = audit_text(text.replace("## 五、", sentence + "\n## 五、", 1))
+    [f] = of(r, "TXT-TABLE")
+    assert f.severity == severity and (severity == "error" or "全县" in f.doubt)

@@ -136,6 +136,9 @@ _REVIEW_N = re.compile(r"行政复议(?!纠错|决定|机关)(?:案件|申请)?[
 _LITIGATION_N = re.compile(r"行政诉讼(?!败诉)(?:案件)?[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
 _SUBTOTAL_KEYS = {"予以公开": ("granted",), "部分公开": ("partly_granted",), "予以公开及部分公开": ("granted", "partly_granted"),
                   "不予公开": ("refused",), "无法提供": ("unable",), "不予处理": ("rejected",), "其他处理": ("other_handling",)}
+# a count of a wider population than a county (or higher) government's own tables may cover: every organ of the
+# county ("全县各级行政机关共收到申请…"); a township's "全镇" is the township itself
+_WIDER = re.compile(r"全(?:县|区|市|省|州|盟|旗)(?!人民政府|政府)|各级(?:行政机关|政府)?|(?:县|区|市)直各")
 # a count of part of the applications, not of the body's: a channel, a kind, or another office ("区政府办代表区政府")
 _PART_OF = re.compile(r"其中|代表|通过|网上|网络|在线|当面|现场|窗口|信函|来信|邮寄|传真|电子邮件|邮件|电话|涉及|关于|有关.{0,6}(领域|方面)|"
                       r"各(部门|单位|乡镇|街道)|(?<![我本全该])[\u4e00-\u9fff]{1,10}(办公室|办公厅|政府办|局|委员会|部门|中心|单位)")
@@ -155,17 +158,24 @@ class NarrativeTable(Rule):
     basis = "《中华人民共和国政府信息公开条例》第五十条（报告内容应真实准确）"
     description = ("正文与统计表矛盾，例如称“未收到政府信息公开申请”而表三有本年新收申请；称“未发生行政复议、行政诉讼”"
                    "而表四有案件；正文写的本机关收到（受理）的申请数、办结数、结转数、各类办理结果件数，"
-                   "或政府信息公开行政复议、行政诉讼件数与表三、表四不符。只说部分申请（某一渠道、某个科室）的数字不比较。")
+                   "或政府信息公开行政复议、行政诉讼件数与表三、表四不符。只说部分申请（某一渠道、某个科室）的数字不比较；"
+                   "正文说的是全县（全区、全市）各级行政机关的数字时，表格可能只统计本机关，至多报告为警告。")
     template = "正文称“{quote}”，但{table_text}"
 
     def check(self, report: AnnualReport, context: AuditContext) -> Iterator[Finding]:
         t3, t4 = report.tables["三"], report.tables["四"]
         four = report.text("四")
         for sentence in sentences(report.text("一", "三", "四")):
+            found: list[Finding] = []
             if "申请" in sentence or "办结" in sentence or "结转" in sentence:
-                yield from self._applications(sentence, t3)
+                found += self._applications(sentence, t3)
             if ("复议" in sentence or "诉讼" in sentence) and ("信息公开" in sentence or sentence in four):
-                yield from self._cases(sentence, t4)
+                found += self._cases(sentence, t4)
+            wider = _WIDER.search(sentence)
+            for f in found:
+                if wider:
+                    f.doubt_because(f"正文说的是“{wider.group(0)}”的数字，表格可能只统计本机关")
+                yield f
 
     @staticmethod
     def _tot(grid: Grid, *rows: str) -> tuple[float | None, bool]:
