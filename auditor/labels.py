@@ -28,6 +28,16 @@ SECTION_PATTERNS = {
           r"|(?:政府信息公开工作)?(?:存在的?)?(?:主要)?问题(?:及|和|与)(?:其)?(?:改进|整改)(?:的)?(?:情况|措施|方向|计划)?",
     "六": r"其他需要?报告的?事项|其他事项",
 }
+# what each section is about, for a heading in words of its own under the section's own number ("五、存在的不足及
+#下一步工作打算", "六、其他需要说明的事项", "一、年度工作概述"): the number and one of these make it the section
+SECTION_KEYWORDS = {
+    "一": r"总体|概述|概况|基本情况",
+    "二": r"主动公开",
+    "三": r"申请",
+    "四": r"复议|诉讼",
+    "五": r"问题|不足|改进|整改|下一步|打算",
+    "六": r"其他|需要?报告",
+}
 # the official titles and the wordings seen in the wild, for the approximate match of a heading with a typo
 SECTION_VARIANTS = {
     "一": ("总体情况",),

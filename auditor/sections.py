@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.document import Block, Paragraph, Table
-from auditor.labels import SECTION_NUMERALS, SECTION_PATTERNS, SECTION_TITLES, SECTION_VARIANTS
+from auditor.labels import SECTION_KEYWORDS, SECTION_NUMERALS, SECTION_PATTERNS, SECTION_TITLES, SECTION_VARIANTS
 
 _NUM = r"(?P<num>[一二三四五六七八九十]{1,2}|[1-9]|[（(][一二三四五六七八九十]{1,2}[)）])"
 _SEP = r"\s*(?P<sep>[、.．,，:：]?)\s*"
@@ -162,7 +162,7 @@ def heading_of(text: str) -> tuple[str, bool, bool, float] | None:
     if len(text) > 90:
         return None
     if not any(k in text for k in _HEADING_WORDS):  # cheap test first: most paragraphs are prose
-        return _approximate(text) if len(text) <= 45 else None
+        return (_approximate(text) or _in_own_words(text)) if len(text) <= 45 else None
     line = _MARKUP.sub("", text)
     line = re.sub(r"\s+", "", line) if len(line) <= 60 else line
     if len(line) > 45:
@@ -177,7 +177,7 @@ def heading_of(text: str) -> tuple[str, bool, bool, float] | None:
         m = pattern.match(line)
         if m:
             return numeral, False, m.group("phrase") == SECTION_TITLES[numeral], 3
-    return _approximate(line)
+    return _approximate(line) or _in_own_words(line)
 
 
 def _rank(num: str, numeral: str) -> int:
@@ -209,6 +209,19 @@ def _approximate(text: str) -> tuple[str, bool, bool, float] | None:
 
 
 _TARGETS = {n: tuple(_NOT_WORD.sub("", v) for v in vs) for n, vs in SECTION_VARIANTS.items()}
+_KEYWORDS = {n: re.compile(k) for n, k in SECTION_KEYWORDS.items()}
+
+
+def _in_own_words(text: str) -> tuple[str, bool, bool, float] | None:
+    """A top-level heading under the section's own number, in words of its own that name what the section is about
+    ("五、存在的不足及下一步工作打算"): after exact and approximate matches, and only under its own number."""
+    m = _TOP.match(_MARKUP.sub("", text).strip())
+    if not m or "。" in m.group("phrase") or len(m.group("phrase")) > 30:
+        return None
+    numeral = m.group("num")   # a Chinese numeral only: "3.补正后申请内容仍不明确" is a row of table 三, not 三
+    if numeral not in SECTION_NUMERALS or not _KEYWORDS[numeral].search(m.group("phrase")):
+        return None
+    return numeral, m.group("sep") == "、", False, 0.75
 
 
 def edit_distance(a: str, b: str, limit: int = 8) -> int:

@@ -145,6 +145,30 @@ def test_heading_with_the_organ_named_is_found(seeds, heading, variant):
     assert r.values() == clean.values()
 
 
+@pytest.mark.parametrize("heading,variant", [
+    ("五、存在的主要问题及改进情况", "五、存在的主要问题及下一步工作打算"),
+    ("五、存在的主要问题及改进情况", "五、存在的不足和下一步工作安排"),
+    ("五、存在的主要问题及改进情况", "五、下一步工作打算"),
+    ("六、其他需要报告的事项", "六、其他需要说明的事项"),
+    ("六、其他需要报告的事项", "六、其他"),
+    ("一、总体情况", "一、年度工作概述"),
+    ("一、总体情况", "一、工作概况")])
+def test_heading_in_words_of_its_own_under_its_number(seeds, heading, variant):
+    """Under the section's own number, words that say what the section is about make it the section, as a reviewer
+    reads it: at most SEC-HEADING (wording), never SEC-MISSING."""
+    text = seeds["004"].read_text(encoding="utf-8")
+    r = audit_text(plant(text, heading, variant))
+    assert "SEC-MISSING" not in rules(r) and not errors(r) and r.report.sections[variant[0]].heading == variant
+    assert (variant[0], "info") in {(f.section, f.severity) for f in of(r, "SEC-HEADING")}
+    assert r.values() == audit_text(text).values()
+
+
+def test_a_row_of_table_three_is_not_a_heading(seeds):
+    """"3.补正后申请内容仍不明确" has 三's number and an application in it, but an Arabic number is a row, not 三."""
+    from auditor.sections import heading_of
+    assert heading_of("3.补正后申请内容仍不明确") is None and heading_of("三、依申请公开情况")[0] == "三"
+
+
 def test_heading_of_five_in_another_wording(seeds):
     text = seeds["004"].read_text(encoding="utf-8")
     r = audit_text(plant(text, "五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施"))
