@@ -505,3 +505,13 @@ def test_a_countywide_count_is_not_the_governments_own_table(real, sentence, sev
     r = audit_text(text.replace("## 五、", sentence + "\n## 五、", 1))
     [f] = of(r, "TXT-TABLE")
     assert f.severity == severity and (severity == "error" or "全县" in f.doubt)
+
+
+def test_the_trial_format_is_known_by_its_table_not_by_the_narrative(seeds):
+    """"政府集中采购" is a row of the 2019 trial table 二; a 2022 narrative sentence about government procurement does
+    not make the report's table the trial format (a false TBL-OLD-FORMAT, and table 二 read against the wrong rows)."""
+    text = seeds["004"].read_text(encoding="utf-8")
+    heading = "二、主动公开政府信息情况\n"
+    r = audit_text(text.replace(heading, heading + "本年度在政府集中采购方面，公开采购意向和结果信息12条。\n", 1))
+    assert "TBL-OLD-FORMAT" not in rules(r) and not errors(r)
+    assert r.values()["二"] == audit_text(text).values()["二"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from auditor.cells import Cell
-from auditor.document import Block
+from auditor.document import Block, Table
 from auditor.labels import (
     OLD_FORMAT_MARKERS,
     T2_HEADER_LABELS,
@@ -29,7 +29,7 @@ Values = list[int | float | None]
 
 
 def parse_table2(blocks: list[Block]) -> Grid:
-    text = region_text(blocks)
+    text = region_text([b for b in blocks if _in_table(b)])
     old = [m for m in OLD_FORMAT_MARKERS if m in text.replace(" ", "")]
     specs: tuple[RowSpec, ...] = T2_ROWS_2019 if old else T2_ROWS
     grid = Grid("二", specs, old_format=old)
@@ -53,6 +53,15 @@ def parse_table3(blocks: list[Block]) -> Grid:
     else:
         grid.rows.pop("other_single", None)
     return grid
+
+
+def _in_table(block: Block) -> bool:
+    """A table, or a paragraph that is a table's cell or row (a table pasted one paragraph per cell or row): not a
+    sentence of the narrative ("在政府集中采购方面，公开…" names no column of the trial format's table)."""
+    if isinstance(block, Table):
+        return True
+    text = block.text.strip()
+    return len(text) <= 40 and not any(p in text for p in "。，；,;")
 
 
 def _resolve_runs(grid: Grid, limit: int = 512) -> None:
