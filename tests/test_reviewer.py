@@ -515,3 +515,15 @@ def test_the_trial_format_is_known_by_its_table_not_by_the_narrative(seeds):
     r = audit_text(text.replace(heading, heading + "本年度在政府集中采购方面，公开采购意向和结果信息12条。\n", 1))
     assert "TBL-OLD-FORMAT" not in rules(r) and not errors(r)
     assert r.values()["二"] == audit_text(text).values()["二"]
+
+
+@pytest.mark.parametrize("sentence,error", [
+    ("行政复议结果维持2件，尚未审结1件。", False),    # one outcome of the 3 cases, not all of them
+    ("行政复议案件中纠正0件。", False),
+    ("本年度发生行政复议3件，行政诉讼1件。", False),
+    ("本年度发生行政复议5件，行政诉讼1件。", True)])
+def test_an_outcome_count_is_not_the_number_of_cases(seeds, sentence, error):
+    text = seeds["000"].read_text(encoding="utf-8").replace(T4_ZEROS, "2\t0\t0\t1\t3\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0")
+    heading = "四、政府信息公开行政复议、行政诉讼情况\n"
+    r = audit_text(text.replace(heading, heading + sentence + "\n", 1))
+    assert bool(of(r, "TXT-TABLE")) is error

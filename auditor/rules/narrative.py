@@ -132,8 +132,10 @@ _FORWARD = re.compile(r"结转(?:至\d{4}年度?|到?下一?年度?)[^。；，,
 _CARRY_IN = re.compile(r"上年度?结转[^。；，,\d]{0,14}?(\d+)\s*件")
 _SUBTOTAL = re.compile(r"(予以公开及部分公开|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理)[^。；，,\d（(]{0,6}?(\d+)\s*件")
 _NO_CASES = re.compile(r"未(?:发生|收到|出现|有)[^。；]{0,14}?行政复议[、和及或与]?(?:提起)?行政诉讼(?!纠错|败诉)")
-_REVIEW_N = re.compile(r"行政复议(?!纠错|决定|机关)(?:案件|申请)?[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
-_LITIGATION_N = re.compile(r"行政诉讼(?!败诉)(?:案件)?[^。；，,\d]{0,8}?(\d+)\s*(?:件|起|宗)")
+# a count of cases, not of one outcome ("行政复议结果维持2件" is 维持, not all the cases)
+_NOT_OUTCOME = r"(?:(?!维持|纠正|纠错|撤销|驳回|审结|结果|败诉|胜诉|终止|撤回|确认)[^。；，,\d])"
+_REVIEW_N = re.compile(rf"行政复议(?!纠错|决定|机关)(?:案件|申请)?{_NOT_OUTCOME}{{0,8}}?(\d+)\s*(?:件|起|宗)")
+_LITIGATION_N = re.compile(rf"行政诉讼(?!败诉)(?:案件)?{_NOT_OUTCOME}{{0,8}}?(\d+)\s*(?:件|起|宗)")
 _SUBTOTAL_KEYS = {"予以公开": ("granted",), "部分公开": ("partly_granted",), "予以公开及部分公开": ("granted", "partly_granted"),
                   "不予公开": ("refused",), "无法提供": ("unable",), "不予处理": ("rejected",), "其他处理": ("other_handling",)}
 # a count of a wider population than a county (or higher) government's own tables may cover: every organ of the
