@@ -63,15 +63,16 @@ class StatsTable:
         return out
 
     def exclusive_parts(self) -> dict[int, list[int]]:
-        """The "其中" lists whose items exclude each other (an application arrives by one way, a reply is of one
-        kind); not the channels a document was published through: one document is on the website and in the
-        gazette, so those counts may add up to more than the documents (平潭 2017: 网站 2122 of 2122)."""
-        return {p: c for p, c in self.parts().items()
-                if not any(_CHANNEL.search(self.rows[i].label) for i in c)}
+        """The "其中" lists whose items exclude each other: the ways an application arrives (当面, 网上, 信函…) and the
+        kinds of reply (同意公开, 不予公开…).  Not the channels a document was published through (one document is
+        on the website and in the gazette: 平潭 2017, 网站 2122 of 2122), nor properties of some of the items
+        (全文电子化, 规范性文件): those may add up to more than their total."""
+        return {p: c for p, c in self.parts().items() if all(_EXCLUSIVE.search(self.rows[i].label) for i in c)}
 
 
-# publication channels (not application channels: 网上申请, 信函申请 are ways one application arrives)
-_CHANNEL = re.compile(r"网站|公报|微博|微信|新媒体|客户端|报刊|报纸|广播|电视|新闻发布|公开栏|电子屏|档案馆|图书馆|查阅")
+# the breakdowns that partition their total: one application arrives one way, one reply is of one kind
+_EXCLUSIVE = re.compile(r"当面|网上|网络|在线|信函|传真|邮件|电子邮件|电话|来信|来访|申请数|"
+                        r"答复数|同意|不同意|不予|部分公开|其他类型|非本|不属于|不存在|告知|转办|不予受理")
 
 
 _UNITS = "万元|人次|条|件|元|个|次|项|份|篇|人"

@@ -527,3 +527,37 @@ def test_an_outcome_count_is_not_the_number_of_cases(seeds, sentence, error):
     heading = "四、政府信息公开行政复议、行政诉讼情况\n"
     r = audit_text(text.replace(heading, heading + sentence + "\n", 1))
     assert bool(of(r, "TXT-TABLE")) is error
+
+
+OLD_STATS = """某某县人民政府2014年政府信息公开工作年度报告
+一、概述
+2014年，我县认真贯彻落实《条例》，全年主动公开政府信息1520条。
+二、主动公开政府信息情况
+全年主动公开政府信息1520条，全部实现全文电子化。
+三、依申请公开政府信息情况
+全年受理政府信息公开申请{received}件，均已按时答复。
+四、政府信息公开的收费及减免情况
+未收取任何费用。
+五、因政府信息公开申请行政复议、提起行政诉讼的情况
+未发生行政复议和行政诉讼。
+六、政府信息公开工作存在的主要问题及改进情况
+公开的深度和广度还需加强。
+附表：政府信息公开情况统计表
+指标名称\t计量单位\t本年度
+主动公开政府信息数\t条\t1520
+其中：1、全文电子化数\t条\t1520
+2、规范性文件数\t条\t36
+受理政府信息依申请公开总数\t条\t{received}
+其中：1、当面申请数\t条\t5
+2、网上申请数\t条\t15
+3、信函、传真申请数\t条\t8
+"""
+
+
+@pytest.mark.parametrize("received,broken", [(28, False), (25, True)])
+def test_statistics_parts_are_only_those_that_partition(received, broken):
+    """Properties of some documents (全文电子化数 1520 and 规范性文件数 36 of 1520) are not parts of a partition; the
+    ways applications arrived are: 5 + 15 + 8 received in 25 is an excess a reviewer signs."""
+    r = audit_text(OLD_STATS.format(received=received))
+    assert r.report.era.id == "2008-2018"
+    assert [f.location.row for f in of(r, "TS-PARTS")] == (["受理政府信息依申请公开总数"] if broken else [])
