@@ -14,6 +14,7 @@ class PreviousReport:
     carried_forward: dict[str, int | None] = field(default_factory=dict)  # table 三 row 四, by column key
     sections: dict[str, str] = field(default_factory=dict)               # section numeral -> text
     source: str | None = None
+    uncertain: bool = False  # its numbers were read with doubt (a scan read by OCR)
 
 
 @dataclass

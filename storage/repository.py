@@ -394,7 +394,8 @@ def previous_report(session: Session, *, portal_id: str | None, body: str, year:
         return None
     values = prev.values or {}
     return PreviousReport(year=prev.year, carried_forward=dict((values.get("三") or {}).get("carried_forward") or {}),
-                          sections=dict(prev.sections or {}), source=prev.document_url or prev.source)
+                          sections=dict(prev.sections or {}), source=prev.document_url or prev.source,
+                          uncertain=bool(prev.ocr))
 
 
 def save_report(session: Session, *, run_id: int, result: AuditResult, context: AuditContext | None = None,

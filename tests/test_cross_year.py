@@ -25,6 +25,10 @@ def test_carry_over_rule_with_fakes():
     assert "2022" in found[0].message and "2023" in found[0].message
     ok = PreviousReport(year=2022, carried_forward={"natural_person": 3, "business": 0, "total": 3})
     assert list(CarryOver().check(rep, _ctx(ok))) == []
+    # last year's report was a scan read by OCR: its number is a reading, so the difference is only a doubt
+    scanned = PreviousReport(year=2022, carried_forward={"total": 2}, uncertain=True)
+    [f] = CarryOver().check(rep, _ctx(scanned))
+    assert f.severity == "warning" and "2022年度报告是图片版" in f.doubt
 
 
 def test_reuse_rule_with_fakes():

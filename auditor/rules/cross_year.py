@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from difflib import SequenceMatcher
 from typing import Any
 
-from auditor.context import AuditContext
+from auditor.context import AuditContext, PreviousReport
 from auditor.eras import NEW_LAW
 from auditor.findings import Finding, Location
 from auditor.labels import SECTION_TITLES, T3_COLUMNS, T3_ROWS
@@ -63,7 +63,18 @@ class CarryOver(Rule):
                     evidence=f"{prev.year}年度{_CARRIED_ROW}：{expected}；{this_year}年度{_CARRY_ROW}：{observed}",
                     cells=[{"table": "三", "row": _CARRIED_ROW, "column": label, "value": expected, "year": prev.year},
                            {"table": "三", "row": _CARRY_ROW, "column": label, "value": observed, "year": this_year}],
-                    year=this_year, prev_year=prev.year, column=label)
+                    year=this_year, prev_year=prev.year, column=label, doubt=self._doubt(report, prev, col))
+
+    @staticmethod
+    def _doubt(report: AnnualReport, prev: PreviousReport, column: str) -> str | None:
+        """Certainty before accusation: either year's number read with doubt makes the difference a warning."""
+        grid = (getattr(report, "tables", None) or {}).get("三")
+        cell = grid.cell("carry_over", column) if grid is not None else None
+        if cell is not None and not cell.certain:
+            return "本年度表三该单元格的列位置或数字拆分不能确定"
+        if prev.uncertain:
+            return f"{prev.year}年度报告是图片版，经文字识别读取"
+        return None
 
 
 _NOISE = re.compile(r"[\s\d０-９一二三四五六七八九十百千万零〇两]+|年度?|月|日|[，。、；：“”‘’（）()《》,.;:!?！？\-—…·%％]")

@@ -173,11 +173,22 @@ class NarrativeTable(Rule):
                 found += self._applications(sentence, t3)
             if ("复议" in sentence or "诉讼" in sentence) and ("信息公开" in sentence or sentence in four):
                 found += self._cases(sentence, t4)
-            wider = _WIDER.search(sentence)
-            for f in found:
-                if wider:
+            wider = _WIDER.search(sentence) if found else None
+            if wider and not self._same_scope(sentence, t3, t4):
+                for f in found:
                     f.doubt_because(f"正文说的是“{wider.group(0)}”的数字，表格可能只统计本机关")
-                yield f
+            yield from found
+
+    def _same_scope(self, sentence: str, t3: Grid, t4: Grid) -> bool:
+        """Whether another count of the same sentence agrees with the tables ("全县…共办理718件，结转下一年31件"
+        beside a table of 718 and 31): then the tables are the county's too, and a count that disagrees is a
+        contradiction, not a difference of scope."""
+        keys = ("new_applications", "carry_over", "total_handled", "carried_forward")
+        table = {v for v in (self._tot(t3, k)[0] for k in keys) if v}
+        table |= {v for v in (self._case(t4, k)[0] for k in T4_GROUPS) if v}
+        counts = {int(m.group(1)) for p in (_HANDLED, _FORWARD, _CARRY_IN, _REVIEW_N, _LITIGATION_N)
+                  for m in p.finditer(sentence)} | {int(m.group("n")) for m in _RECEIVED.finditer(sentence)}
+        return bool(counts & table)
 
     @staticmethod
     def _tot(grid: Grid, *rows: str) -> tuple[float | None, bool]:
