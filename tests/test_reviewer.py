@@ -33,6 +33,18 @@ def errors(result) -> list:
     return [f for f in result.findings if f.severity == "error"]
 
 
+def before(text: str, heading: str, line: str) -> str:
+    """The text with `line` printed just before `heading` (which must be there: a plant that misses fails)."""
+    assert heading in text, heading
+    return text.replace(heading, f"{line}\n{heading}", 1)
+
+
+def after(text: str, heading: str, line: str) -> str:
+    """The text with `line` printed as the first line under the heading line `heading`."""
+    assert f"{heading}\n" in text, heading
+    return text.replace(f"{heading}\n", f"{heading}\n{line}\n", 1)
+
+
 # --- eras ----------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["平潭综合实验区_2015.txt", "平潭综合实验区_2017.txt"])
 def test_old_era_reports_are_judged_by_the_2007_regulation(real, name):
@@ -259,7 +271,7 @@ SUM_CASES = [  # (sentence as printed, is a real mismatch)
 @pytest.mark.parametrize("sentence,mismatch", SUM_CASES)
 def test_txt_sum_reads_enumerations(seeds, sentence, mismatch):
     text = seeds["004"].read_text(encoding="utf-8")
-    r = audit_text(text.replace("五、存在的主要问题及改进情况", sentence + "\n五、存在的主要问题及改进情况", 1))
+    r = audit_text(before(text, "五、存在的主要问题及改进情况", sentence))
     assert ("TXT-SUM" in rules(r)) is mismatch
     assert "TXT-SUM" not in rules(audit_text(text))
 
@@ -267,8 +279,8 @@ def test_txt_sum_reads_enumerations(seeds, sentence, mismatch):
 def test_txt_pct_needs_the_right_base(seeds):
     text = seeds["002"].read_text(encoding="utf-8")
     # the share of 予以公开 is of the applications handled (table 三), not of a number elsewhere in the paragraph
-    add = "本年度办理申请中，予以公开1件（100%），网站访问量3万次，发布信息96条。\n"
-    assert "TXT-PCT" not in rules(audit_text(text.replace("三、收到和处理政府信息公开申请情况", add + "三、收到和处理政府信息公开申请情况", 1)))
+    add = "本年度办理申请中，予以公开1件（100%），网站访问量3万次，发布信息96条。"
+    assert "TXT-PCT" not in rules(audit_text(before(text, "三、收到和处理政府信息公开申请情况", add)))
 
 
 PCT_CASES = [  # (sentence as printed, is a real mismatch): rounded or cut off at the printed decimals, never more
@@ -283,7 +295,7 @@ PCT_CASES = [  # (sentence as printed, is a real mismatch): rounded or cut off a
 @pytest.mark.parametrize("sentence,mismatch", PCT_CASES)
 def test_txt_pct_reads_shares_as_printed(seeds, sentence, mismatch):
     text = seeds["004"].read_text(encoding="utf-8")
-    r = audit_text(text.replace("三、收到和处理政府信息公开申请情况", sentence + "\n三、收到和处理政府信息公开申请情况", 1))
+    r = audit_text(before(text, "三、收到和处理政府信息公开申请情况", sentence))
     assert ("TXT-PCT" in rules(r)) is mismatch
     assert all(f.severity == "warning" for f in of(r, "TXT-PCT"))
 
@@ -502,7 +514,7 @@ def test_the_offices_own_report_is_a_departments(real):
     ("本机关共收到政府信息公开申请1000件。", "error")])               # the body itself: a plain contradiction
 def test_a_countywide_count_is_not_the_governments_own_table(real, sentence, severity):
     text = real("沭阳县人民政府_2025.txt")
-    r = audit_text(text.replace("## 五、", sentence + "\n## 五、", 1))
+    r = audit_text(before(text, "## 五、", sentence))
     [f] = of(r, "TXT-TABLE")
     assert f.severity == severity and (severity == "error" or "全县" in f.doubt)
 
@@ -511,8 +523,7 @@ def test_the_trial_format_is_known_by_its_table_not_by_the_narrative(seeds):
     """"政府集中采购" is a row of the 2019 trial table 二; a 2022 narrative sentence about government procurement does
     not make the report's table the trial format (a false TBL-OLD-FORMAT, and table 二 read against the wrong rows)."""
     text = seeds["004"].read_text(encoding="utf-8")
-    heading = "二、主动公开政府信息情况\n"
-    r = audit_text(text.replace(heading, heading + "本年度在政府集中采购方面，公开采购意向和结果信息12条。\n", 1))
+    r = audit_text(after(text, "二、主动公开政府信息情况", "本年度在政府集中采购方面，公开采购意向和结果信息12条。"))
     assert "TBL-OLD-FORMAT" not in rules(r) and not errors(r)
     assert r.values()["二"] == audit_text(text).values()["二"]
 
@@ -524,8 +535,7 @@ def test_the_trial_format_is_known_by_its_table_not_by_the_narrative(seeds):
     ("本年度发生行政复议5件，行政诉讼1件。", True)])
 def test_an_outcome_count_is_not_the_number_of_cases(seeds, sentence, error):
     text = seeds["000"].read_text(encoding="utf-8").replace(T4_ZEROS, "2\t0\t0\t1\t3\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0")
-    heading = "四、政府信息公开行政复议、行政诉讼情况\n"
-    r = audit_text(text.replace(heading, heading + sentence + "\n", 1))
+    r = audit_text(after(text, "四、政府信息公开行政复议、行政诉讼情况", sentence))
     assert bool(of(r, "TXT-TABLE")) is error
 
 

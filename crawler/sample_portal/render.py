@@ -95,24 +95,30 @@ def text_to_docx(text: str) -> bytes:
 
 
 def convert(data: bytes, source_ext: str, target: str, timeout: int = 180) -> bytes:
-    """A file LibreOffice can open (docx, …) converted to `target` (pdf, doc, …)."""
+    """A file LibreOffice can open (docx, …) converted to `target` (pdf, doc, …); a LibreOffice that died by a
+    signal (a fresh profile's first start aborts now and then: exit 134, seen in CI) is given one more try."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
-    for attempt in (1, 2):
-        with tempfile.TemporaryDirectory(prefix="ogiaudit-render-") as tmp:
-            src = Path(tmp) / f"report.{source_ext}"
-            src.write_bytes(data)
-            proc = subprocess.run([exe, f"-env:UserInstallation=file://{Path(tmp) / 'profile'}", "--headless",
-                                   "--norestore", "--convert-to", target, "--outdir", tmp, str(src)],
-                                  capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
-            out = Path(tmp) / f"report.{target}"
-            if proc.returncode == 0 and out.is_file():
-                return out.read_bytes()
-            # a fresh profile's first start aborts now and then (exit 134, seen in CI): once more, then the error
-            if attempt == 2 or not (proc.returncode < 0 or proc.returncode > 128):
-                raise subprocess.CalledProcessError(proc.returncode, proc.args, proc.stdout, proc.stderr)
-    raise AssertionError("unreachable")
+    try:
+        return _convert_once(exe, data, source_ext, target, timeout)
+    except subprocess.CalledProcessError as exc:
+        if 0 <= exc.returncode <= 128:
+            raise
+        return _convert_once(exe, data, source_ext, target, timeout)
+
+
+def _convert_once(exe: str, data: bytes, source_ext: str, target: str, timeout: int) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="ogiaudit-render-") as tmp:
+        src = Path(tmp) / f"report.{source_ext}"
+        src.write_bytes(data)
+        proc = subprocess.run([exe, f"-env:UserInstallation=file://{Path(tmp) / 'profile'}", "--headless",
+                               "--norestore", "--convert-to", target, "--outdir", tmp, str(src)],
+                              capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
+        out = Path(tmp) / f"report.{target}"
+        if proc.returncode != 0 or not out.is_file():
+            raise subprocess.CalledProcessError(proc.returncode, proc.args, proc.stdout, proc.stderr)
+        return out.read_bytes()
 
 
 def main() -> None:
